@@ -1,0 +1,54 @@
+// Builds every bundle: the extension host entry, the workerpool worker, the CLI and the webview.
+// `node esbuild.js [--watch] [--production]`
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  // esbuild bundles users' apply files at run time and ships its own native binary: keep it a package.
+  external: ['vscode', 'esbuild'],
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  // The worker must be its own file: workerpool forks it by path. It sits beside every bundle
+  // that starts a pool (src/core/backends.ts looks for ./worker.js).
+  { ...node, entryPoints: { worker: 'src/core/worker.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    entryPoints: { webview: 'src/webview/main.ts' },
+    outdir: 'dist',
+    logLevel: 'warning',
+  },
+];
+
+async function main() {
+  const { existsSync } = require('fs');
+  // Entry points that do not exist yet are skipped, so the engine builds on its own.
+  const present = builds.filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+  if (watch) {
+    for (const b of present) await (await esbuild.context(b)).watch();
+    console.log('[esbuild] watching');
+  } else {
+    await Promise.all(present.map((b) => esbuild.build(b)));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

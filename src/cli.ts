@@ -1,0 +1,254 @@
+// The command-line runner: the same engine as the extension, for terminals, SSH sessions and
+// cluster jobs. Exit codes: 0 every row succeeded, 1 a row failed or the run ended early,
+// 2 bad arguments or input (nothing written).
+import * as os from 'os';
+import * as path from 'path';
+import { ApplyModuleError, loadApplyFile } from './core/applyModule';
+import { readJournal } from './core/journal';
+import { LocatorParseError, readLocator, stringifyLocator, writeFileAtomic, type Locator } from './core/locator';
+import { jsonReport, seriesLocator, stringifyReport, withValueColumn } from './core/output';
+import { runBatch, shapeResults, validateSettings, type RunSettings } from './core/run';
+import { ERROR_POLICIES, MODES, RESULT_TYPES, type RowRecord, type RunProgress } from './core/types';
+
+const USAGE = `Usage: locator-batch run LOCATOR --apply FILE [options]
+
+Runs the apply function of FILE on every row of the locator CSV LOCATOR.
+
+Options:
+  --apply FILE          apply file (.js .cjs .mjs .ts .mts .cts) exporting apply(row, context)
+  --mode MODE           ${MODES.join(' | ')}   (default: the file's defaults, else sequential)
+  --workers N           processes (process) or rows in flight (async); N <= 0 runs sequentially
+                        (default: the file's defaults, else CPU cores - 1)
+  --result TYPE         ${RESULT_TYPES.join(' | ')}   (default: the file's defaults, else value)
+  --patch               keep skipped rows (series) / keep empty entries (value)
+  --on-error POLICY     ${ERROR_POLICIES.join(' | ')}   (default: continue)
+  --timeout MS          per-row time limit in milliseconds (process mode kills the row)
+  --out FILE            .json: results and per-row status; .csv: the new locator (series) or the
+                        locator with a result column (value)
+  --column NAME         column for value results in a .csv --out (default: result)
+  --journal FILE        where to journal finished rows (default: .locator-batch/ beside the locator)
+  --no-journal          do not write a journal
+  --resume JOURNAL      reuse the rows an earlier run finished; run only the rest (and failed rows)
+  --quiet               no progress or summary on stderr
+  -h, --help            this help
+`;
+
+class UsageError extends Error {}
+
+interface CliArgs {
+  locator: string;
+  apply: string;
+  settings: Partial<RunSettings>;
+  out?: string;
+  column: string;
+  journal?: string | false;
+  resume?: string;
+  quiet: boolean;
+}
+
+export function parseArgs(argv: string[]): CliArgs | 'help' {
+  if (argv.includes('-h') || argv.includes('--help') || argv.length === 0) return 'help';
+  const [command, ...rest] = argv;
+  if (command !== 'run') throw new UsageError(`unknown command "${command}"; the command is: run`);
+  const args: Partial<CliArgs> = { settings: {}, column: 'result', quiet: false };
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? rest[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    const integer = (v: string) => {
+      if (!/^-?\d+$/.test(v)) throw new UsageError(`${flag} takes a whole number; got "${v}"`);
+      return Number(v);
+    };
+    switch (flag) {
+      case '--apply': args.apply = value(); break;
+      case '--mode': args.settings!.mode = value() as RunSettings['mode']; break;
+      case '--workers': args.settings!.workers = integer(value()); break;
+      case '--result': args.settings!.resultType = value() as RunSettings['resultType']; break;
+      case '--patch': args.settings!.isPatch = true; break;
+      case '--on-error': args.settings!.onError = value() as RunSettings['onError']; break;
+      case '--timeout': args.settings!.timeoutMs = integer(value()); break;
+      case '--out': args.out = value(); break;
+      case '--column': args.column = value(); break;
+      case '--journal': args.journal = value(); break;
+      case '--no-journal': args.journal = false; break;
+      case '--resume': args.resume = value(); break;
+      case '--quiet': args.quiet = true; break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        positional.push(arg);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(positional.length ? `one locator, please; got ${positional.join(' ')}` : 'which locator? run LOCATOR --apply FILE');
+  if (!args.apply) throw new UsageError('--apply FILE is required');
+  args.locator = positional[0];
+  if (args.out && !/\.(json|csv)$/i.test(args.out)) throw new UsageError(`--out must end in .json or .csv; got ${args.out}`);
+  return args as CliArgs;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, os.cpus().length - 1);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: CliArgs | 'help';
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`locator-batch: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const quiet = args.quiet;
+  const log = (s: string) => {
+    if (!quiet) process.stderr.write(s + '\n');
+  };
+
+  // Everything that can be wrong with the input is checked before any row runs.
+  let locator: Locator;
+  let loaded: Awaited<ReturnType<typeof loadApplyFile>>;
+  let settings: RunSettings;
+  let previous: RowRecord[] | undefined;
+  const locatorPath = path.resolve(args.locator);
+  try {
+    locator = await readLocator(locatorPath);
+    loaded = await loadApplyFile(args.apply);
+    const d = loaded.module.defaults;
+    const merged: Partial<RunSettings> = {
+      mode: d.mode ?? 'sequential',
+      workers: d.workers ?? defaultWorkers(),
+      resultType: d.resultType ?? 'value',
+      isPatch: d.isPatch ?? false,
+      onError: 'continue',
+      ...args.settings,
+    };
+    validateSettings(merged);
+    settings = merged;
+    if (args.out?.toLowerCase().endsWith('.csv') && settings.resultType === 'none') {
+      throw new UsageError('--out FILE.csv needs --result series or value (result type none returns nothing)');
+    }
+    if (args.resume) {
+      const journal = await readJournal(args.resume);
+      if (journal.header.total !== locator.rows.length) {
+        throw new UsageError(`${args.resume} journals a locator of ${journal.header.total} rows; ${args.locator} has ${locator.rows.length}`);
+      }
+      previous = [...journal.records.values()];
+    }
+  } catch (err) {
+    const known = err instanceof LocatorParseError || err instanceof ApplyModuleError || err instanceof UsageError;
+    process.stderr.write(`locator-batch: ${known ? err.message : (err as Error).message ?? String(err)}\n`);
+    return 2;
+  }
+
+  const journalPath =
+    args.journal === false
+      ? undefined
+      : (args.journal ?? path.join(path.dirname(locatorPath), '.locator-batch', `${path.basename(locatorPath, '.csv')}.${stamp()}.jsonl`));
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts > 1) process.exit(130);
+    log('\nCancelling: finished rows are kept (Ctrl+C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  const bar = process.stderr.isTTY && !args.quiet ? new ProgressBar() : undefined;
+  log(
+    `Running ${path.basename(loaded.module.file)} on ${locator.rows.length} rows of ${args.locator}: ` +
+      `${settings.mode}, ${settings.workers} worker(s), result ${settings.resultType}${settings.isPatch ? ', patch' : ''}` +
+      (journalPath ? `\nJournal: ${journalPath}` : ''),
+  );
+  const outcome = await runBatch({
+    ...settings,
+    rows: locator.rows,
+    module: loaded.module,
+    bundle: loaded.bundle,
+    locatorPath,
+    signal: controller.signal,
+    journalPath,
+    previous,
+    onProgress: bar ? (p) => bar.draw(p) : undefined,
+  });
+  process.off('SIGINT', onSigint);
+  bar?.clear();
+
+  if (args.out) {
+    await writeOutput(args.out, args.column, outcome.records, locator, settings);
+    log(`Wrote ${args.out}`);
+  } else {
+    // Without --out, results go to stdout as the JSON report, so the CLI composes with jq & co.
+    process.stdout.write(stringifyReport(jsonReport(outcome.records, locator, settings.resultType, settings.isPatch)));
+  }
+
+  const c = outcome.counts;
+  const failed = c.error + c.timeout + c.cancelled;
+  log(
+    `${outcome.endedBy === 'finished' ? 'Finished' : outcome.endedBy === 'stopped' ? 'Stopped after an error' : 'Cancelled'}: ` +
+      `${c.done} done, ${c.skipped} skipped, ${c.error} error, ${c.timeout} timeout, ${c.cancelled} cancelled ` +
+      `in ${(outcome.elapsedMs / 1000).toFixed(2)} s (${outcome.effectiveMode})`,
+  );
+  for (const rec of outcome.records.filter((r) => r.error).slice(0, 10)) {
+    const at = rec.error!.location ? ` (${rec.error!.location.file}:${rec.error!.location.line}:${rec.error!.location.column})` : '';
+    log(`  row ${rec.index}: ${rec.status}: ${rec.error!.name}: ${rec.error!.message}${at}`);
+  }
+  if (failed > 10) log(`  ... and ${failed - 10} more; see the journal or --out FILE.json`);
+  if (failed && journalPath) log(`Re-run the failed rows: locator-batch run ${args.locator} --apply ${args.apply} --resume ${journalPath}`);
+  return failed || outcome.endedBy !== 'finished' ? 1 : 0;
+}
+
+async function writeOutput(out: string, column: string, records: RowRecord[], locator: Locator, s: RunSettings) {
+  if (out.toLowerCase().endsWith('.json')) {
+    await writeFileAtomic(out, stringifyReport(jsonReport(records, locator, s.resultType, s.isPatch)));
+    return;
+  }
+  const shaped = shapeResults(records, locator.rows, locator.columns, s.resultType, s.isPatch);
+  const next = shaped.resultType === 'series' ? seriesLocator(shaped, locator) : withValueColumn(locator, records, column);
+  await writeFileAtomic(out, stringifyLocator(next));
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+class ProgressBar {
+  private last = '';
+  draw(p: RunProgress): void {
+    const width = 28;
+    const frac = p.total ? p.finished / p.total : 1;
+    const filled = Math.round(frac * width);
+    const left = p.rowsPerSecond > 0 ? (p.total - p.finished) / p.rowsPerSecond : 0;
+    const failed = p.error + p.timeout;
+    const line =
+      `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.finished}/${p.total} ${Math.floor(frac * 100)}% ` +
+      `${p.rowsPerSecond.toFixed(0)} rows/s${failed ? `, ${failed} failed` : ''}, ${left.toFixed(0)} s left`;
+    if (line !== this.last) process.stderr.write(`\r${line}\x1b[K`);
+    this.last = line;
+  }
+  clear(): void {
+    process.stderr.write('\r\x1b[K');
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`locator-batch: unexpected error: ${(err as Error)?.stack ?? err}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

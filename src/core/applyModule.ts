@@ -1,0 +1,224 @@
+// Loading the user's apply file: bundle it with esbuild (TS, ESM, relative imports), compile the
+// bundle as if it were the user's own file (so `require`, `__dirname` and the workspace's
+// node_modules resolve from there), and map every stack back to the user's files and lines.
+import { createHash } from 'crypto';
+import { promises as fs, existsSync, readFileSync } from 'fs';
+import Module, { SourceMap } from 'module';
+import * as os from 'os';
+import * as path from 'path';
+import type { ApplyDefaults, Row, SourceLocation } from './types';
+
+export const APPLY_EXTENSIONS = ['.js', '.cjs', '.mjs', '.ts', '.mts', '.cts'] as const;
+
+/** The context every call of `apply` receives besides the row. */
+export interface ApplyContext {
+  /** Position of the row in the locator (0-based, as pandas' index). */
+  index: number;
+  /** Aborted when the run is cancelled; long-running async work should listen to it. */
+  signal: AbortSignal;
+  /** Absolute path of the locator being processed, when it came from a file. */
+  locatorPath?: string;
+}
+
+export type ApplyFunction = (row: Row, context: ApplyContext) => unknown;
+export type ConditionFunction = (row: Row, context: { index: number }) => unknown;
+
+/** A bundled apply file: the code every backend loads, once per process. */
+export interface ApplyBundle {
+  /** The user's file, absolute. */
+  file: string;
+  code: string;
+  /** The same code on disk (in the OS temp folder), for worker processes to load. */
+  bundlePath: string;
+}
+
+export interface ApplyModule {
+  file: string;
+  apply: ApplyFunction;
+  condition?: ConditionFunction;
+  defaults: ApplyDefaults;
+  /** Rewrites stack frames that point into the bundle so they name the user's file and line. */
+  mapStack(stack: string): string;
+}
+
+/** The apply file is unusable. `location` names the user's file and line where one is known. */
+export class ApplyModuleError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly location?: SourceLocation,
+  ) {
+    super(message);
+    this.name = 'ApplyModuleError';
+  }
+}
+
+function bundleDir(): string {
+  return path.join(os.tmpdir(), 'locator-batch-bundles');
+}
+
+export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
+  file = path.resolve(file);
+  if (!APPLY_EXTENSIONS.some((ext) => file.endsWith(ext))) {
+    throw new ApplyModuleError(
+      `Apply file ${file} is not JavaScript or TypeScript (expected one of ${APPLY_EXTENSIONS.join(', ')})`,
+      file,
+    );
+  }
+  if (!existsSync(file)) throw new ApplyModuleError(`Apply file not found: ${file}`, file);
+  // Loaded lazily: esbuild starts a service process, which only runs need.
+  const esbuild = await import('esbuild');
+  let code: string;
+  try {
+    const result = await esbuild.build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      target: `node${process.versions.node.split('.')[0]}`,
+      // Packages stay `require`s resolved from the user's folder at run time, so native addons and
+      // the workspace's own node_modules work as they do for the user.
+      packages: 'external',
+      sourcemap: 'inline',
+      sourcesContent: false,
+      // The map's sources are then relative to the user's folder.
+      outfile: file + '.bundle.js',
+      logLevel: 'silent',
+      // `import.meta.url` has no meaning in CommonJS; give the entry file's URL.
+      define: { 'import.meta.url': '__locatorBatchImportMetaUrl' },
+      banner: { js: 'var __locatorBatchImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
+    });
+    code = result.outputFiles[0].text;
+  } catch (err) {
+    const first = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> })
+      .errors?.[0];
+    if (!first) throw new ApplyModuleError(`Cannot bundle ${file}: ${(err as Error).message}`, file);
+    const loc = first.location
+      ? { file: path.resolve(first.location.file), line: first.location.line, column: first.location.column + 1 }
+      : undefined;
+    const where = loc ? `${loc.file}:${loc.line}:${loc.column}` : file;
+    throw new ApplyModuleError(`${where}: ${first.text}`, file, loc);
+  }
+  const bundlePath = path.join(bundleDir(), createHash('sha256').update(file).update(code).digest('hex').slice(0, 24) + '.js');
+  if (!existsSync(bundlePath)) {
+    await fs.mkdir(bundleDir(), { recursive: true });
+    const tmp = `${bundlePath}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, code);
+    await fs.rename(tmp, bundlePath);
+  }
+  return { file, code, bundlePath };
+}
+
+/** Bundles and loads in this process. Every error here comes before any row runs. */
+export async function loadApplyFile(file: string): Promise<{ bundle: ApplyBundle; module: ApplyModule }> {
+  const bundle = await bundleApplyFile(file);
+  return { bundle, module: loadApplyBundle(bundle.file, bundle.code) };
+}
+
+/** Loads a bundle from disk (worker processes). */
+export function loadApplyBundleFile(file: string, bundlePath: string): ApplyModule {
+  return loadApplyBundle(file, readFileSync(bundlePath, 'utf8'));
+}
+
+export function loadApplyBundle(file: string, code: string): ApplyModule {
+  const mapStack = makeStackMapper(file, code);
+  const mod = new Module(file);
+  mod.filename = file;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
+  try {
+    (mod as unknown as { _compile(code: string, filename: string): void })._compile(code, file);
+  } catch (err) {
+    const stack = mapStack(String((err as Error)?.stack ?? err));
+    const location = firstUserFrame(stack, file);
+    const where = location ? `${location.file}:${location.line}:${location.column}` : file;
+    throw new ApplyModuleError(
+      `${where}: loading the apply file failed: ${(err as Error)?.message ?? String(err)}`,
+      file,
+      location,
+    );
+  }
+  const exported = mod.exports as Record<string, unknown> | ((...args: unknown[]) => unknown);
+  const apply = typeof exported === 'function' ? exported : (exported.apply ?? (exported.default as Record<string, unknown>)?.apply ?? exported.default);
+  if (apply === undefined) {
+    const names = typeof exported === 'object' ? Object.keys(exported) : [];
+    throw new ApplyModuleError(
+      `${file} does not export an apply function (export function apply(row, context) { ... } or a default export)` +
+        (names.length ? `; it exports: ${names.join(', ')}` : '; it exports nothing'),
+      file,
+    );
+  }
+  if (typeof apply !== 'function') {
+    throw new ApplyModuleError(`${file}: the exported apply is ${describe(apply)}, not a function`, file);
+  }
+  const exportsObject = typeof exported === 'object' ? exported : {};
+  const condition = exportsObject.condition;
+  if (condition !== undefined && typeof condition !== 'function') {
+    throw new ApplyModuleError(`${file}: the exported condition is ${describe(condition)}, not a function`, file);
+  }
+  const defaults = exportsObject.defaults;
+  if (defaults !== undefined && (typeof defaults !== 'object' || defaults === null)) {
+    throw new ApplyModuleError(`${file}: the exported defaults is ${describe(defaults)}, not an object`, file);
+  }
+  return {
+    file,
+    apply: apply as ApplyFunction,
+    condition: condition as ConditionFunction | undefined,
+    defaults: (defaults ?? {}) as ApplyDefaults,
+    mapStack,
+  };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** Frames of the bundle carry the user's file name (we compiled under it) and the bundle's positions. */
+function makeStackMapper(file: string, code: string): (stack: string) => string {
+  const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+  if (!m) return (s) => s;
+  let map: SourceMap;
+  try {
+    map = new SourceMap(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')));
+  } catch {
+    return (s) => s;
+  }
+  const dir = path.dirname(file);
+  const frame = new RegExp(`${escapeRegExp(file)}:(\\d+):(\\d+)`, 'g');
+  return (stack) =>
+    stack.replace(frame, (whole, line: string, col: string) => {
+      const entry = map.findEntry(Number(line) - 1, Number(col) - 1) as {
+        originalSource?: string;
+        originalLine?: number;
+        originalColumn?: number;
+      };
+      if (!entry || entry.originalSource === undefined || entry.originalLine === undefined) return whole;
+      const source = entry.originalSource.startsWith('file://')
+        ? new URL(entry.originalSource).pathname
+        : path.resolve(dir, entry.originalSource);
+      return `${source}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+    });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The first stack frame in the user's workspace code (not in node_modules or Node itself): where an
+ * error link should open.
+ */
+export function firstUserFrame(stack: string | undefined, applyFile: string): SourceLocation | undefined {
+  if (!stack) return undefined;
+  const root = path.dirname(applyFile);
+  const re = /\(?((?:\/|[A-Za-z]:\\)[^():\n]+):(\d+):(\d+)\)?/g;
+  for (let m = re.exec(stack); m; m = re.exec(stack)) {
+    const file = m[1];
+    if (file.startsWith(root) && !file.includes(`${path.sep}node_modules${path.sep}`)) {
+      return { file, line: Number(m[2]), column: Number(m[3]) };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,326 @@
+// The three ways to run the picked rows. Each reports every row it finished through `report`;
+// the run (./run.ts) marks whatever was never reported as cancelled.
+import * as path from 'path';
+import { setImmediate as yieldToEventLoop } from 'timers/promises';
+import * as workerpool from 'workerpool';
+import type { ApplyBundle, ApplyModule } from './applyModule';
+import { isThenable, runRow } from './rowRunner';
+import type { Row, RowRecord } from './types';
+import type { ChunkRequest, WorkerMessage } from './worker';
+
+export interface BackendJob {
+  mod: ApplyModule;
+  bundle: ApplyBundle;
+  rows: readonly Row[];
+  /** Indices of the rows to apply, in row order. */
+  indices: readonly number[];
+  workers: number;
+  timeoutMs?: number;
+  /** Aborted when the run must start no new rows (cancel, or the stop policy). */
+  halt: AbortSignal;
+  /** Process mode: send each row as it finishes, so a halt loses no finished row. */
+  flushEveryRow: boolean;
+  locatorPath?: string;
+  report(rec: RowRecord): void;
+}
+
+// The in-process modes run on the extension host's event loop: give it back this often so
+// progress, Cancel and the UI stay responsive while synchronous apply functions run.
+const YIELD_EVERY_MS = 15;
+
+/**
+ * In-process: `sequential` is a window of 1, `async` a sliding window of `workers` rows in flight
+ * (no closure per pending row is created up front, so 100k rows cost no more memory than 1k).
+ */
+export async function runInProcess(job: BackendJob, window: number): Promise<void> {
+  const restoreExit = guardProcessExit();
+  try {
+    await slidingWindow(job, window);
+  } finally {
+    restoreExit();
+  }
+}
+
+/**
+ * In process, an apply that calls process.exit would end the whole host (the CLI, or VS Code's
+ * extension host): while rows run, make it throw instead, so that row fails alone.
+ */
+function guardProcessExit(): () => void {
+  const original = process.exit;
+  process.exit = ((code?: number) => {
+    throw new Error(
+      `apply called process.exit(${code ?? ''}); in sequential and async mode that would end the host process, so the row was failed instead`,
+    );
+  }) as typeof process.exit;
+  return () => {
+    process.exit = original;
+  };
+}
+
+async function slidingWindow(job: BackendJob, window: number): Promise<void> {
+  const { mod, rows, indices, halt, report } = job;
+  const rowSignal = halt; // apply sees the run's signal: aborted on cancel or stop
+  let next = 0;
+  let inFlight = 0;
+  let lastYield = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const settle = (rec: RowRecord) => {
+      inFlight--;
+      report(rec);
+      launch();
+    };
+    const launch = (): void => {
+      try {
+        while (inFlight < window && next < indices.length && !halt.aborted) {
+          if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            lastYield = performance.now();
+            setImmediate(launch);
+            return;
+          }
+          const index = indices[next++];
+          inFlight++;
+          const result = runRow(mod, index, rows[index], { signal: rowSignal, locatorPath: job.locatorPath });
+          if (isThenable(result)) {
+            const timed = job.timeoutMs ? withTimeout(result, index, job.timeoutMs) : result;
+            timed.then(settle, reject);
+          } else {
+            inFlight--;
+            report(overrun(result, job.timeoutMs));
+          }
+        }
+        if (inFlight === 0 && (next >= indices.length || halt.aborted)) resolve();
+      } catch (err) {
+        reject(err);
+      }
+    };
+    launch();
+  });
+  await yieldToEventLoop();
+}
+
+/** An async row past its time limit is reported as timed out; its promise is left to settle unseen. */
+function withTimeout(p: Promise<RowRecord>, index: number, ms: number): Promise<RowRecord> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(
+      () =>
+        resolve({
+          index,
+          status: 'timeout',
+          durationMs: ms,
+          error: {
+            name: 'TimeoutError',
+            message: `row ${index} took longer than ${ms} ms; in-process modes cannot stop running code, so its work may still finish in the background (process mode kills it)`,
+          },
+        }),
+      ms,
+    );
+    p.then((rec) => {
+      clearTimeout(timer);
+      resolve(overrun(rec, ms));
+    });
+  });
+}
+
+/** Synchronous code cannot be interrupted in process: a row that overran is still reported as a timeout. */
+function overrun(rec: RowRecord, ms: number | undefined): RowRecord {
+  if (!ms || rec.durationMs <= ms || rec.status !== 'done') return rec;
+  return {
+    index: rec.index,
+    status: 'timeout',
+    durationMs: rec.durationMs,
+    error: {
+      name: 'TimeoutError',
+      message: `row ${rec.index} took ${Math.round(rec.durationMs)} ms, over the ${ms} ms limit; synchronous code cannot be interrupted in sequential or async mode, so it ran to the end and its result was discarded (process mode kills the row instead)`,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// process: a workerpool pool of child processes, rows in adaptive chunks
+// ---------------------------------------------------------------------------------------------
+
+/** Chunks aim at this much work, so results stream and the tail balances across workers. */
+const TARGET_CHUNK_MS = 50;
+/** Past ~256 rows a chunk, IPC per row stops falling (docs/performance-facts). */
+const MAX_CHUNK_ROWS = 256;
+const FIRST_CHUNK_ROWS = 8;
+
+interface Chunk {
+  indices: number[];
+  /** Rows of this chunk not reported yet. */
+  pending: Set<number>;
+  /** Set when the row now running began (per-row flushing only). */
+  runningSince?: number;
+  exec?: workerpool.Promise<RowRecord[]>;
+  /** Why we cancelled it ourselves, so its rejection is not taken for a crash. */
+  killedFor?: 'timeout' | 'halt';
+}
+
+export function workerScriptPath(): string {
+  // Built layout: dist/worker.js beside the bundle; compiled tests: out/src/core/worker.js.
+  return path.join(__dirname, 'worker.js');
+}
+
+export async function runProcessPool(job: BackendJob): Promise<void> {
+  const { rows, halt, report } = job;
+  const workers = Math.max(1, job.workers);
+  const pool = workerpool.pool(workerScriptPath(), {
+    workerType: 'process',
+    minWorkers: workers,
+    maxWorkers: workers,
+    forkOpts: {
+      // v8 structured clone keeps NaN and ±Infinity of our encoded results, which JSON would turn into null.
+      serialization: 'advanced',
+      // No inspector flags of the host; Electron needs this to run as plain Node.
+      execArgv: [],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    },
+  });
+  const queue: number[][] = [];
+  let perRowMs: number | undefined;
+  const remaining = () => queue.reduce((n, q) => n + q.length, 0);
+  // Rows still to dispatch, taken from the front of `todo`; failed chunks are re-queued in front.
+  const todo = [...job.indices];
+  const inFlight = new Set<Chunk>();
+  const maxInFlight = workers * 2;
+
+  const nextChunkSize = () => {
+    const left = todo.length + remaining();
+    const fair = Math.max(1, Math.ceil(left / maxInFlight));
+    const byCost = perRowMs === undefined ? FIRST_CHUNK_ROWS : Math.floor(TARGET_CHUNK_MS / Math.max(perRowMs, 0.001));
+    return Math.max(1, Math.min(MAX_CHUNK_ROWS, byCost, fair));
+  };
+
+  const observeCost = (recs: RowRecord[]) => {
+    for (const r of recs) perRowMs = perRowMs === undefined ? r.durationMs : perRowMs * 0.9 + r.durationMs * 0.1;
+  };
+
+  let wake: (() => void) | undefined;
+  const poke = () => wake?.();
+
+  const accept = (chunk: Chunk, recs: RowRecord[]) => {
+    observeCost(recs);
+    for (const rec of recs) {
+      if (!chunk.pending.delete(rec.index)) continue;
+      report(rec);
+    }
+    chunk.runningSince = Date.now();
+  };
+
+  const dispatch = (indices: number[]) => {
+    const chunk: Chunk = { indices, pending: new Set(indices) };
+    const req: ChunkRequest = {
+      file: job.bundle.file,
+      bundlePath: job.bundle.bundlePath,
+      locatorPath: job.locatorPath,
+      indices,
+      rows: indices.map((i) => rows[i]),
+      flushEveryRow: job.flushEveryRow,
+    };
+    const exec = pool.exec('runChunk', [req], {
+      on: (msg: WorkerMessage) => {
+        if (msg.kind === 'started') chunk.runningSince = Date.now();
+        else accept(chunk, msg.rows);
+      },
+    }) as workerpool.Promise<RowRecord[]>;
+    chunk.exec = exec;
+    inFlight.add(chunk);
+    exec.then(
+      (recs) => accept(chunk, recs),
+      (err: unknown) => chunkFailed(chunk, err),
+    ).then(() => {
+      inFlight.delete(chunk);
+      poke();
+    });
+  };
+
+  const chunkFailed = (chunk: Chunk, err: unknown) => {
+    if (chunk.killedFor === 'halt' || chunk.pending.size === 0) return;
+    const pending = chunk.indices.filter((i) => chunk.pending.has(i));
+    if (chunk.killedFor === 'timeout') {
+      // Rows stream one by one here, so the first unreported row is the one that ran too long.
+      const [slow, ...rest] = pending;
+      chunk.pending.clear();
+      report({
+        index: slow,
+        status: 'timeout',
+        durationMs: job.timeoutMs ?? 0,
+        error: {
+          name: 'TimeoutError',
+          message: `row ${slow} took longer than ${job.timeoutMs} ms; its worker process was killed and replaced`,
+          phase: 'worker',
+        },
+      });
+      if (rest.length) queue.unshift(rest);
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const died = /terminated unexpectedly/i.test(message);
+    if (died && pending.length > 1 && !job.flushEveryRow) {
+      // We do not know which row killed the worker: run each unfinished row on its own, so only
+      // the guilty row fails. (A row that ran partly before the crash runs again.)
+      chunk.pending.clear();
+      for (let k = pending.length - 1; k >= 0; k--) queue.unshift([pending[k]]);
+      return;
+    }
+    const guilty = died && job.flushEveryRow ? [pending[0]] : pending;
+    for (const index of guilty) {
+      chunk.pending.delete(index);
+      report({ index, status: 'error', durationMs: 0, error: workerError(message, died) });
+    }
+    const rest = pending.filter((i) => chunk.pending.has(i));
+    chunk.pending.clear();
+    if (rest.length) queue.unshift(rest);
+  };
+
+  // Per-row time limits: a watchdog kills the worker whose current row ran too long.
+  const watchdog = job.timeoutMs
+    ? setInterval(() => {
+        const now = Date.now();
+        for (const chunk of inFlight) {
+          if (chunk.runningSince !== undefined && !chunk.killedFor && now - chunk.runningSince > job.timeoutMs!) {
+            chunk.killedFor = 'timeout';
+            chunk.exec?.cancel();
+          }
+        }
+      }, Math.max(5, Math.min(100, job.timeoutMs / 4)))
+    : undefined;
+
+  const onHalt = () => {
+    for (const chunk of inFlight) chunk.killedFor ??= 'halt';
+    // Force: a worker stuck in synchronous code would otherwise never see the request.
+    void pool.terminate(true).catch(() => undefined);
+    poke();
+  };
+  halt.addEventListener('abort', onHalt);
+
+  try {
+    while (!halt.aborted) {
+      while (inFlight.size < maxInFlight && (queue.length || todo.length)) {
+        dispatch(queue.length ? queue.shift()! : todo.splice(0, nextChunkSize()));
+      }
+      if (inFlight.size === 0) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    halt.removeEventListener('abort', onHalt);
+    if (watchdog) clearInterval(watchdog);
+    await pool.terminate(halt.aborted).catch(() => undefined);
+  }
+}
+
+function workerError(message: string, died: boolean): RowRecord['error'] {
+  if (!died) return { name: 'WorkerError', message, phase: 'worker' };
+  const code = /exitCode: `([^`]*)`/.exec(message)?.[1];
+  const signal = /signalCode: `([^`]*)`/.exec(message)?.[1];
+  const parts = [code && code !== 'null' ? `exit code ${code}` : '', signal && signal !== 'null' ? `signal ${signal}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return {
+    name: 'WorkerExited',
+    message: `the worker process running this row exited${parts ? ` (${parts})` : ''}; it was replaced and the run went on`,
+    code: code && code !== 'null' ? Number(code) : undefined,
+    phase: 'worker',
+  };
+}

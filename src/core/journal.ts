@@ -1,0 +1,102 @@
+// The run journal: one JSON line per finished row, appended as rows finish, so a crash of the host
+// loses at most the last fraction of a second, and a later run can resume or re-run failed rows.
+import { closeSync, openSync, promises as fs, writeSync, mkdirSync } from 'fs';
+import * as path from 'path';
+import type { Mode, ResultType, RowRecord } from './types';
+
+export interface JournalHeader {
+  journal: 'locator-batch';
+  version: 1;
+  startedAt: string;
+  locator?: string;
+  apply: string;
+  mode: Mode;
+  resultType: ResultType;
+  isPatch: boolean;
+  total: number;
+}
+
+// Buffer lines briefly: one write per batch instead of per row keeps 100k-row runs cheap.
+const FLUSH_MS = 100;
+const FLUSH_LINES = 2000;
+
+export class JournalWriter {
+  private fd: number;
+  private lines: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly file: string,
+    header: JournalHeader,
+  ) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.fd = openSync(file, 'w');
+    writeSync(this.fd, JSON.stringify(header) + '\n');
+  }
+
+  append(rec: RowRecord): void {
+    this.lines.push(JSON.stringify(rec, keepNonFinite));
+    if (this.lines.length >= FLUSH_LINES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.lines.length) return;
+    writeSync(this.fd, this.lines.join('\n') + '\n');
+    this.lines = [];
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+export interface Journal {
+  header: JournalHeader;
+  /** The last record seen for each row index. */
+  records: Map<number, RowRecord>;
+}
+
+/** Reads a journal; a torn last line (the host died mid-write) is ignored, anything else is an error. */
+export async function readJournal(file: string): Promise<Journal> {
+  const text = await fs.readFile(file, 'utf8');
+  const lines = text.split('\n');
+  let header: JournalHeader;
+  try {
+    header = JSON.parse(lines[0]);
+  } catch {
+    throw new Error(`${file}:1: not a Locator Batch journal (the first line is not its JSON header)`);
+  }
+  if (header?.journal !== 'locator-batch') throw new Error(`${file}:1: not a Locator Batch journal`);
+  const records = new Map<number, RowRecord>();
+  for (let i = 1; i < lines.length; i++) {
+    if (!lines[i].trim()) continue;
+    let rec: RowRecord;
+    try {
+      rec = JSON.parse(lines[i], reviveNonFinite);
+    } catch {
+      if (i >= lines.length - 2) break; // torn final write
+      throw new Error(`${file}:${i + 1}: not valid JSON`);
+    }
+    records.set(rec.index, rec);
+  }
+  return { header, records };
+}
+
+// JSON has no NaN or Infinity; tag them so a resumed run gets back exactly the values it had.
+const NON_FINITE_TAG = '$number';
+
+function keepNonFinite(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE_TAG]: String(v) } : v;
+}
+
+function reviveNonFinite(_key: string, v: unknown): unknown {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === NON_FINITE_TAG) return Number((v as Record<string, string>)[NON_FINITE_TAG]);
+  }
+  return v;
+}

@@ -1,0 +1,284 @@
+// A batch run: EEGUnity's batch_process semantics (docs: shared batch-semantics) with per-row
+// outcomes, progress, cancel, the stop/continue policy, a journal, and reuse of an earlier run.
+import { setImmediate as yieldToEventLoop } from 'timers/promises';
+import type { ApplyBundle, ApplyModule } from './applyModule';
+import { runInProcess, runProcessPool, type BackendJob } from './backends';
+import { firstUserFrame } from './applyModule';
+import { formatCell, toRowError } from './encode';
+import { isThenable } from './rowRunner';
+import { JournalWriter } from './journal';
+import {
+  ERROR_POLICIES,
+  MODES,
+  RESULT_TYPES,
+  isFailedStatus,
+  type ErrorPolicy,
+  type Mode,
+  type ResultType,
+  type Row,
+  type RowRecord,
+  type RunCounts,
+  type RunProgress,
+} from './types';
+
+export interface RunSettings {
+  mode: Mode;
+  /** Processes in `process` mode, rows in flight in `async` mode. `<= 0` runs sequentially. */
+  workers: number;
+  resultType: ResultType;
+  isPatch: boolean;
+  onError: ErrorPolicy;
+  /** Per-row time limit in ms; 0 or absent for none. */
+  timeoutMs?: number;
+}
+
+export interface RunOptions extends RunSettings {
+  rows: readonly Row[];
+  module: ApplyModule;
+  bundle: ApplyBundle;
+  locatorPath?: string;
+  signal?: AbortSignal;
+  /** Write each finished row to this JSON-lines file as it finishes. */
+  journalPath?: string;
+  /** Records of an earlier run of the same rows: rows that were done or skipped are not run again. */
+  previous?: Iterable<RowRecord>;
+  /** Called as each row finishes, in the order rows finish (use `index` to place it). */
+  onRow?: (rec: RowRecord) => void;
+  /** Called at most every `progressIntervalMs` while the run goes, and once at the end. */
+  onProgress?: (progress: RunProgress) => void;
+  progressIntervalMs?: number;
+}
+
+export interface RunOutcome {
+  /** One record per row, in row order. */
+  records: RowRecord[];
+  counts: RunCounts;
+  /** The mode that actually ran (`workers <= 0` runs sequentially whatever was asked). */
+  effectiveMode: Mode;
+  /** Ended early: cancelled by the user, or stopped by the `stop` error policy. */
+  endedBy: 'finished' | 'cancelled' | 'stopped';
+  elapsedMs: number;
+}
+
+/** Checks settings from any source (UI, CLI, the apply file's `defaults`): clear errors naming what is accepted. */
+export function validateSettings(s: Partial<RunSettings>): asserts s is RunSettings {
+  const oneOf = (name: string, value: unknown, accepted: readonly string[]) => {
+    if (!accepted.includes(value as string)) {
+      throw new Error(`${name} must be one of ${accepted.map((a) => `'${a}'`).join(', ')}; got ${JSON.stringify(value)}`);
+    }
+  };
+  oneOf('mode', s.mode, MODES);
+  oneOf('result type', s.resultType, RESULT_TYPES);
+  oneOf('error policy', s.onError, ERROR_POLICIES);
+  if (typeof s.workers !== 'number' || !Number.isInteger(s.workers)) {
+    throw new Error(`workers must be a whole number; got ${JSON.stringify(s.workers)}`);
+  }
+  if (typeof s.isPatch !== 'boolean') throw new Error(`isPatch must be true or false; got ${JSON.stringify(s.isPatch)}`);
+  if (s.timeoutMs !== undefined && !(typeof s.timeoutMs === 'number' && s.timeoutMs >= 0)) {
+    throw new Error(`timeout must be a number of milliseconds >= 0; got ${JSON.stringify(s.timeoutMs)}`);
+  }
+}
+
+export function emptyCounts(total: number): RunCounts {
+  return { total, done: 0, skipped: 0, error: 0, timeout: 0, cancelled: 0 };
+}
+
+export async function runBatch(options: RunOptions): Promise<RunOutcome> {
+  validateSettings(options);
+  const started = performance.now();
+  const { rows, module: mod } = options;
+  const effectiveMode: Mode = options.workers <= 0 ? 'sequential' : options.mode;
+  const records: (RowRecord | undefined)[] = new Array(rows.length);
+  const counts = emptyCounts(rows.length);
+  let finished = 0;
+
+  // One controller halts dispatch for both reasons: the user's cancel and the stop policy.
+  const halt = new AbortController();
+  let endedBy: RunOutcome['endedBy'] = 'finished';
+  const onCancel = () => {
+    if (endedBy === 'finished') endedBy = 'cancelled';
+    halt.abort();
+  };
+  if (options.signal?.aborted) onCancel();
+  options.signal?.addEventListener('abort', onCancel);
+
+  const journal = options.journalPath
+    ? new JournalWriter(options.journalPath, {
+        journal: 'locator-batch',
+        version: 1,
+        startedAt: new Date().toISOString(),
+        locator: options.locatorPath,
+        apply: mod.file,
+        mode: effectiveMode,
+        resultType: options.resultType,
+        isPatch: options.isPatch,
+        total: rows.length,
+      })
+    : undefined;
+
+  const progressEvery = options.progressIntervalMs ?? 100;
+  let lastProgress = 0;
+  const progress = (): RunProgress => {
+    const elapsedMs = performance.now() - started;
+    return { ...counts, finished, elapsedMs, rowsPerSecond: elapsedMs > 0 ? (finished * 1000) / elapsedMs : 0 };
+  };
+
+  const report = (rec: RowRecord) => {
+    if (records[rec.index]) return; // a row is reported once; late duplicates (after a timeout) are ignored
+    records[rec.index] = rec;
+    counts[rec.status]++;
+    finished++;
+    journal?.append(rec);
+    options.onRow?.(rec);
+    if (options.onError === 'stop' && isFailedStatus(rec.status) && rec.status !== 'cancelled' && !halt.signal.aborted) {
+      endedBy = 'stopped';
+      halt.abort();
+    }
+    if (options.onProgress) {
+      const now = performance.now();
+      if (now - lastProgress >= progressEvery) {
+        lastProgress = now;
+        options.onProgress(progress());
+      }
+    }
+  };
+
+  try {
+    // Rows an earlier run finished are taken as they were.
+    const reuse = new Map<number, RowRecord>();
+    for (const rec of options.previous ?? []) {
+      if ((rec.status === 'done' || rec.status === 'skipped') && rec.index >= 0 && rec.index < rows.length) {
+        reuse.set(rec.index, rec);
+      }
+    }
+    for (const rec of reuse.values()) report({ ...rec, reused: true });
+
+    // The condition runs first, for every row, in order (as batch_process does).
+    const toApply: number[] = [];
+    let lastYield = performance.now();
+    for (let i = 0; i < rows.length && !halt.signal.aborted; i++) {
+      if (reuse.has(i)) continue;
+      let should = true;
+      if (mod.condition) {
+        try {
+          let picked = mod.condition({ ...rows[i] }, { index: i });
+          if (isThenable(picked)) picked = await picked;
+          should = Boolean(picked);
+        } catch (err) {
+          const error = toRowError(err, 'condition', mod.mapStack);
+          const location = firstUserFrame(error.stack, mod.file);
+          if (location) error.location = location;
+          report({ index: i, status: 'error', error, durationMs: 0 });
+          continue;
+        }
+      }
+      if (should) toApply.push(i);
+      else report({ index: i, status: 'skipped', durationMs: 0 });
+      if (performance.now() - lastYield > 15) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+    }
+
+    const job: BackendJob = {
+      mod,
+      bundle: options.bundle,
+      rows,
+      indices: toApply,
+      workers: options.workers,
+      timeoutMs: options.timeoutMs || undefined,
+      halt: halt.signal,
+      flushEveryRow: Boolean(options.timeoutMs) || options.onError === 'stop',
+      locatorPath: options.locatorPath,
+      report,
+    };
+    if (toApply.length && !halt.signal.aborted) {
+      if (effectiveMode === 'process') await runProcessPool(job);
+      else await runInProcess(job, effectiveMode === 'async' ? options.workers : 1);
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onCancel);
+    // Whatever never finished was cancelled (by the user, or by the stop policy).
+    for (let i = 0; i < rows.length; i++) {
+      if (!records[i]) report({ index: i, status: 'cancelled', durationMs: 0 });
+    }
+    journal?.close();
+  }
+  options.onProgress?.(progress());
+  return {
+    records: records as RowRecord[],
+    counts,
+    effectiveMode,
+    endedBy,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shaping results the way batch_process returns them
+// ---------------------------------------------------------------------------------------------
+
+export type ShapedResults =
+  | { resultType: 'series'; columns: string[]; rows: Row[]; warning?: string }
+  | { resultType: 'value'; values: (RowRecord['value'] | null)[]; warning?: string }
+  | { resultType: 'none' };
+
+/**
+ * - series: each result row becomes a row of a new locator (index reset); with isPatch a skipped row
+ *   is kept as it was, without it dropped; a row whose apply returned nothing is dropped; no rows
+ *   at all gives an empty locator with the original columns.
+ * - value: a list; with isPatch one entry per row (null for skipped), otherwise empty entries dropped.
+ * Rows that failed are treated as if apply returned nothing, except that with isPatch a series
+ * keeps the original row: a patch never loses a row because it failed.
+ */
+export function shapeResults(
+  records: readonly RowRecord[],
+  rows: readonly Row[],
+  columns: readonly string[],
+  resultType: ResultType,
+  isPatch: boolean,
+): ShapedResults {
+  if (resultType === 'none') return { resultType };
+  if (resultType === 'value') {
+    const values: (RowRecord['value'] | null)[] = [];
+    for (const rec of records) {
+      const v = rec.status === 'done' ? (rec.value ?? null) : null;
+      if (isPatch || v !== null) values.push(v);
+    }
+    return { resultType, values };
+  }
+  const outColumns = [...columns];
+  const known = new Set(columns);
+  const outRows: Row[] = [];
+  const problems: number[] = [];
+  for (const rec of records) {
+    let row: Row | undefined;
+    if (rec.status === 'done') {
+      const v = rec.value;
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'object' || Array.isArray(v)) {
+        problems.push(rec.index);
+        continue;
+      }
+      row = {};
+      for (const [k, cell] of Object.entries(v)) {
+        row[k] = typeof cell === 'string' ? cell : formatCell(cell);
+        if (!known.has(k)) {
+          known.add(k);
+          outColumns.push(k);
+        }
+      }
+    } else if (isPatch) {
+      row = { ...rows[rec.index] };
+    }
+    if (row) outRows.push(row);
+  }
+  const warnings: string[] = [];
+  if (problems.length) {
+    warnings.push(
+      `apply returned something other than a row object for ${problems.length} row(s) (first: row ${problems[0]}); series results need objects, so they were left out`,
+    );
+  }
+  if (!outRows.length) warnings.push('no rows in the result: the new locator is empty (it keeps the original columns)');
+  return { resultType, columns: outColumns, rows: outRows, warning: warnings.join('; ') || undefined };
+}

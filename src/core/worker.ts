@@ -1,0 +1,54 @@
+// The workerpool child process. It loads the bundled apply module once (per bundle), then runs
+// chunks of rows, catching per row so one failing row fails alone, and streams finished rows back.
+import * as workerpool from 'workerpool';
+import { loadApplyBundleFile, type ApplyModule } from './applyModule';
+import { runRow } from './rowRunner';
+import type { Row, RowRecord } from './types';
+
+export interface ChunkRequest {
+  file: string;
+  bundlePath: string;
+  locatorPath?: string;
+  indices: number[];
+  rows: Row[];
+  /** Send every row as it finishes (timeouts and the stop policy need to know which row runs). */
+  flushEveryRow: boolean;
+}
+
+/** What the worker emits while a chunk runs. */
+export type WorkerMessage = { kind: 'started'; at: number } | { kind: 'rows'; rows: RowRecord[] };
+
+// Without per-row flushing, finished rows are sent at least this often, so results stream.
+const FLUSH_MS = 20;
+
+let loaded: { key: string; mod: ApplyModule } | undefined;
+
+function load(file: string, bundlePath: string): ApplyModule {
+  if (loaded?.key !== bundlePath) loaded = { key: bundlePath, mod: loadApplyBundleFile(file, bundlePath) };
+  return loaded.mod;
+}
+
+async function runChunk(req: ChunkRequest): Promise<RowRecord[]> {
+  const mod = load(req.file, req.bundlePath);
+  if (req.flushEveryRow) emit({ kind: 'started', at: Date.now() });
+  let pending: RowRecord[] = [];
+  let lastFlush = performance.now();
+  for (let i = 0; i < req.indices.length; i++) {
+    let rec = runRow(mod, req.indices[i], req.rows[i], { locatorPath: req.locatorPath });
+    if (rec instanceof Promise) rec = await rec;
+    pending.push(rec);
+    const now = performance.now();
+    if (req.flushEveryRow || (now - lastFlush >= FLUSH_MS && i < req.indices.length - 1)) {
+      emit({ kind: 'rows', rows: pending });
+      pending = [];
+      lastFlush = now;
+    }
+  }
+  return pending;
+}
+
+function emit(msg: WorkerMessage): void {
+  workerpool.workerEmit(msg);
+}
+
+workerpool.worker({ runChunk });

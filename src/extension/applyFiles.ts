@@ -1,0 +1,125 @@
+// Finding, choosing and creating apply files in the workspace.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { ApplyChoice } from '../shared/protocol';
+
+const APPLY_GLOB = '**/*.{js,cjs,mjs,ts,mts,cts}';
+const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/*.d.ts,**/.vscode-test/**}';
+// Files larger than this are not apply files worth scanning for an export.
+const MAX_SCAN_BYTES = 512 * 1024;
+
+/** A quick textual check: the file appears to export `apply` (named or default). */
+const EXPORTS_APPLY =
+  /export\s+(async\s+)?function\s*\*?\s*apply\b|export\s+(const|let|var)\s+apply\b|export\s*\{[^}]*\bapply\b[^}]*\}|export\s+default\b|(module\.)?exports\.apply\s*=|module\.exports\s*=/;
+
+export async function findApplyFiles(token?: vscode.CancellationToken): Promise<ApplyChoice[]> {
+  const uris = await vscode.workspace.findFiles(APPLY_GLOB, EXCLUDE_GLOB, 2000, token);
+  const found: ApplyChoice[] = [];
+  await Promise.all(
+    uris.map(async (uri) => {
+      try {
+        const stat = await vscode.workspace.fs.stat(uri);
+        if (stat.size > MAX_SCAN_BYTES) return;
+        const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+        if (EXPORTS_APPLY.test(text)) found.push(toChoice(uri));
+      } catch {
+        // Unreadable files are simply not offered.
+      }
+    }),
+  );
+  return found.sort((a, b) => a.label.localeCompare(b.label));
+}
+
+export function toChoice(uri: vscode.Uri): ApplyChoice {
+  return { path: uri.fsPath, label: vscode.workspace.asRelativePath(uri, false) };
+}
+
+/** Quick pick of apply files, the remembered one first; also offers Browse and New. */
+export async function pickApplyFile(remembered?: string): Promise<string | undefined> {
+  type Item = vscode.QuickPickItem & { path?: string; action?: 'browse' | 'new' };
+  const choices = await findApplyFiles();
+  const items: Item[] = choices.map((c) => ({
+    label: c.label,
+    description: c.path === remembered ? 'last used' : undefined,
+    path: c.path,
+  }));
+  items.sort((a, b) => Number(b.path === remembered) - Number(a.path === remembered));
+  items.push(
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(folder-opened) Browse...', action: 'browse' },
+    { label: '$(new-file) New Apply File...', action: 'new' },
+  );
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Locator Batch: Apply File',
+    placeHolder: choices.length ? 'Pick the file whose apply(row) runs on each row' : 'No apply files found in the workspace',
+    matchOnDescription: true,
+  });
+  if (!picked) return undefined;
+  if (picked.path) return picked.path;
+  if (picked.action === 'new') return (await createApplyFile())?.fsPath;
+  const uris = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Use as Apply File',
+    filters: { 'JavaScript or TypeScript': ['js', 'cjs', 'mjs', 'ts', 'mts', 'cts'] },
+  });
+  return uris?.[0]?.fsPath;
+}
+
+/** "New Apply File...": a commented template in JS or TS, saved where the user says and opened. */
+export async function createApplyFile(target?: vscode.Uri, language?: 'ts' | 'js'): Promise<vscode.Uri | undefined> {
+  language ??= (
+    await vscode.window.showQuickPick(
+      [
+        { label: 'TypeScript', description: 'apply.ts', value: 'ts' as const },
+        { label: 'JavaScript', description: 'apply.js', value: 'js' as const },
+      ],
+      { title: 'Locator Batch: New Apply File', placeHolder: 'Language of the new apply file' },
+    )
+  )?.value;
+  if (!language) return undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  target ??= await vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, `apply.${language}`) : undefined,
+    filters: language === 'ts' ? { TypeScript: ['ts'] } : { JavaScript: ['js'] },
+    saveLabel: 'Create Apply File',
+  });
+  if (!target) return undefined;
+  await vscode.workspace.fs.writeFile(target, Buffer.from(applyTemplate(language), 'utf8'));
+  await vscode.window.showTextDocument(target);
+  return target;
+}
+
+export function applyTemplate(language: 'ts' | 'js'): string {
+  const ts = language === 'ts';
+  const rowType = ts ? ': Row' : '';
+  const ctxType = ts ? ': { index: number; signal: AbortSignal; locatorPath?: string }' : '';
+  return `// A Locator Batch apply file. Run it from a locator with "Locator Batch: Run Batch...".
+//
+// condition(row) picks the rows to process (optional; without it every row runs).
+// apply(row, context) runs once per picked row; what it returns is that row's result:
+//   - result type "value": any JSON-like value (a number, a string, an object...) per row
+//   - result type "series": a row object; the rows become a new locator
+//   - result type "none": return nothing, do your work as a side effect (e.g. write files)
+// Every cell of a row is a string, as EEGUnity reads locators. Throwing fails that row only.
+${ts ? "import { promises as fs } from 'fs';\n\ntype Row = Record<string, string>;\n" : "const { promises: fs } = require('fs');\n"}
+${ts ? 'export ' : ''}const defaults = {
+  mode: 'async', // 'sequential' | 'async' (I/O-bound) | 'process' (CPU-bound)
+  resultType: 'value', // 'value' | 'series' | 'none'
+  isPatch: false,
+};
+
+${ts ? 'export ' : ''}function condition(row${rowType})${ts ? ': boolean' : ''} {
+  return row['Completeness Check'] === 'Completed';
+}
+
+${ts ? 'export ' : ''}async function apply(row${rowType}, context${ctxType}) {
+  // Example: the size of each recording file, in bytes.
+  const stat = await fs.stat(row['File Path']);
+  return stat.size;
+}
+${ts ? '' : '\nmodule.exports = { defaults, condition, apply };\n'}`;
+}
+
+export function displayName(file: string): string {
+  return path.basename(file);
+}

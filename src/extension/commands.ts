@@ -1,0 +1,121 @@
+// The command palette: Run Batch..., Cancel Run, Re-run Failed Rows, Export Results...,
+// New Apply File..., Show Results, Open in Locator Editor.
+import * as vscode from 'vscode';
+import type { RunOutcome } from '../core/run';
+import type { RunSettingsView } from '../shared/protocol';
+import { askRunSettings, chooseApplyFile, exportResults, rerunFailed, runSession } from './actions';
+import { createApplyFile } from './applyFiles';
+import { LOCATOR_EDITOR_VIEW_TYPE } from './locatorEditor';
+import type { LocatorSession, RunRefusal } from './locatorSession';
+import type { ResultsPanels } from './resultsPanel';
+import { COMMANDS } from './runReporter';
+import type { Sessions } from './sessions';
+
+/** Arguments a caller (a keybinding, a test, another extension) can pass to skip the questions. */
+export interface RunBatchArgs extends Partial<RunSettingsView> {
+  timeoutMs?: number;
+  /** Open the results panel (default true). */
+  showResults?: boolean;
+}
+
+/** What the run commands return: the outcome, `refused` with the reason, or undefined when the user backed out. */
+export type RunBatchResult = Pick<RunOutcome, 'records' | 'counts' | 'endedBy' | 'effectiveMode'> | RunRefusal | undefined;
+
+export function registerCommands(sessions: Sessions, panels: ResultsPanels): vscode.Disposable[] {
+  const session = async (uri?: vscode.Uri) => {
+    const target = uri instanceof vscode.Uri ? uri : await pickLocator(sessions);
+    return target ? sessions.get(target) : undefined;
+  };
+  return [
+    vscode.commands.registerCommand(COMMANDS.runBatch, async (uri?: vscode.Uri, args?: RunBatchArgs): Promise<RunBatchResult> => {
+      if (!vscode.workspace.isTrusted) {
+        void sessions.reporter.refuseUntrusted();
+        return { refused: 'running an apply file needs a trusted workspace' };
+      }
+      const s = await session(uri);
+      if (!s) return undefined;
+      let settings: RunSettingsView | undefined;
+      if (args?.applyFile) {
+        settings = { ...s.settings, ...stripUndefined(args) } as RunSettingsView;
+      } else {
+        const applyFile = (await chooseApplyFile(s))?.applyFile;
+        settings = applyFile ? await askRunSettings(s, applyFile) : undefined;
+      }
+      if (!settings) return undefined;
+      if (args?.showResults !== false) panels.show(s, true);
+      const outcome = await s.run({ settings, timeoutMs: args?.timeoutMs }).finally(() => (sessions.lastRun = s));
+      return outcome && pickOutcome(outcome);
+    }),
+    vscode.commands.registerCommand(COMMANDS.cancelRun, async (uri?: vscode.Uri) => {
+      const running = sessions.find(uri)?.active ? [sessions.find(uri)!] : sessions.running();
+      if (!running.length) {
+        void vscode.window.showInformationMessage('Locator Batch: no run is going.');
+        return false;
+      }
+      const target = running.length === 1 ? running[0] : await pickSession(running, 'Cancel which run?');
+      return target?.cancel() ?? false;
+    }),
+    vscode.commands.registerCommand(COMMANDS.rerunFailed, async (uri?: vscode.Uri): Promise<RunBatchResult> => {
+      const s = sessions.find(uri) ?? sessions.lastRun ?? (await session(uri));
+      if (!s) return undefined;
+      panels.show(s, true);
+      const outcome = await rerunFailed(sessions, s);
+      return outcome && pickOutcome(outcome);
+    }),
+    vscode.commands.registerCommand(COMMANDS.exportResults, async (uri?: vscode.Uri, target?: vscode.Uri) => {
+      const s = sessions.find(uri) ?? sessions.lastRun;
+      if (!s) {
+        void vscode.window.showInformationMessage('Locator Batch: run a batch first; then its results can be exported.');
+        return undefined;
+      }
+      return exportResults(s, target);
+    }),
+    vscode.commands.registerCommand(COMMANDS.newApplyFile, (target?: vscode.Uri, language?: 'ts' | 'js') =>
+      createApplyFile(target instanceof vscode.Uri ? target : undefined, language),
+    ),
+    vscode.commands.registerCommand(COMMANDS.showResults, async (uri?: vscode.Uri) => {
+      const s = sessions.find(uri) ?? sessions.lastRun ?? (await session(uri));
+      if (s) panels.show(s);
+    }),
+    vscode.commands.registerCommand(COMMANDS.openEditor, async (uri?: vscode.Uri) => {
+      const target = uri instanceof vscode.Uri ? uri : await pickLocator(sessions);
+      if (target) await vscode.commands.executeCommand('vscode.openWith', target, LOCATOR_EDITOR_VIEW_TYPE);
+    }),
+  ];
+}
+
+function pickOutcome(o: RunOutcome | RunRefusal): NonNullable<RunBatchResult> {
+  if ('refused' in o) return o;
+  return { records: o.records, counts: o.counts, endedBy: o.endedBy, effectiveMode: o.effectiveMode };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The locator in front (locator editor or CSV text editor), else a quick pick of the workspace's CSVs. */
+async function pickLocator(sessions: Sessions): Promise<vscode.Uri | undefined> {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom && input.viewType === LOCATOR_EDITOR_VIEW_TYPE) return input.uri;
+  if (input instanceof vscode.TabInputText && input.uri.path.toLowerCase().endsWith('.csv')) return input.uri;
+  const csvs = await vscode.workspace.findFiles('**/*.csv', '{**/node_modules/**,**/.locator-batch/**}', 500);
+  type Item = vscode.QuickPickItem & { uri?: vscode.Uri };
+  const recent = sessions.lastRun?.uri.toString();
+  const items: Item[] = csvs
+    .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri, description: uri.toString() === recent ? 'last run' : undefined }))
+    .sort((a, b) => Number(Boolean(b.description)) - Number(Boolean(a.description)) || a.label.localeCompare(b.label));
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(folder-opened) Browse...' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Locator Batch: Locator', placeHolder: 'Pick the locator CSV to process' });
+  if (!picked) return undefined;
+  if (picked.uri) return picked.uri;
+  const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Locator CSV': ['csv'] }, openLabel: 'Use Locator' });
+  return uris?.[0];
+}
+
+async function pickSession(list: LocatorSession[], title: string): Promise<LocatorSession | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    list.map((s) => ({ label: s.name, description: vscode.workspace.asRelativePath(s.uri), session: s })),
+    { title: `Locator Batch: ${title}` },
+  );
+  return picked?.session;
+}

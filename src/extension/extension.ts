@@ -1,0 +1,24 @@
+// Entry point: activate only registers. Nothing runs, loads or scans until the user asks.
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { LocatorEditorProvider } from './locatorEditor';
+import { ResultsPanels } from './resultsPanel';
+import { RunReporter } from './runReporter';
+import { Sessions } from './sessions';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const reporter = new RunReporter();
+  const sessions = new Sessions(context, reporter);
+  const panels = new ResultsPanels(context.extensionUri, sessions);
+  context.subscriptions.push(
+    reporter,
+    sessions,
+    panels,
+    LocatorEditorProvider.register(context.extensionUri, sessions),
+    ...registerCommands(sessions, panels),
+  );
+}
+
+export function deactivate(): void {
+  // Disposing the subscriptions cancels runs, which ends their worker processes.
+}

@@ -1,0 +1,42 @@
+// The locator editor: a custom editor over the CSV's TextDocument, so undo/redo, dirty state,
+// save, hot exit and other editors of the same file all stay in sync with it.
+import * as vscode from 'vscode';
+import type { Sessions } from './sessions';
+import { WebviewBinding } from './webviewBinding';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export const LOCATOR_EDITOR_VIEW_TYPE = 'locatorBatch.locatorEditor';
+
+// Typing in the text editor fires a change per keystroke: redraw once the user pauses.
+const REFRESH_DEBOUNCE_MS = 150;
+
+export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly sessions: Sessions,
+  ) {}
+
+  static register(extensionUri: vscode.Uri, sessions: Sessions): vscode.Disposable {
+    return vscode.window.registerCustomEditorProvider(LOCATOR_EDITOR_VIEW_TYPE, new LocatorEditorProvider(extensionUri, sessions), {
+      supportsMultipleEditorsPerDocument: true,
+    });
+  }
+
+  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    panel.webview.options = webviewOptions(this.extensionUri);
+    const session = this.sessions.get(document.uri);
+    const binding = new WebviewBinding(panel.webview, session, this.sessions, 'editor');
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'editor');
+    let timer: NodeJS.Timeout | undefined;
+    const changes = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() !== document.uri.toString() || e.contentChanges.length === 0) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void binding.refresh(), REFRESH_DEBOUNCE_MS);
+    });
+    panel.onDidDispose(() => {
+      if (timer) clearTimeout(timer);
+      changes.dispose();
+      binding.dispose();
+    });
+  }
+}

@@ -1,0 +1,343 @@
+// The model of one locator: its run settings, the run that is going, and the results of the last
+// run. Webviews (the locator editor, the results panel) draw it; they never own it.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { loadApplyFile } from '../core/applyModule';
+import { formatCell } from '../core/encode';
+import { parseLocator, stringifyLocator, type Locator } from '../core/locator';
+import { jsonReport, seriesLocator, stringifyReport, withValueColumn } from '../core/output';
+import { runBatch, shapeResults, validateSettings, type RunOutcome, type RunSettings } from '../core/run';
+import type { RowRecord, RunProgress } from '../core/types';
+import type { ProgressView, ResultView, RunSettingsView, RunSummaryView, ToWebview } from '../shared/protocol';
+import { readConfig, workersFor } from './config';
+import type { RunReporter } from './runReporter';
+
+export interface RunRequestOptions {
+  settings: RunSettingsView;
+  timeoutMs?: number;
+  /** Run only rows that did not finish (error, timeout, cancelled) in the last run. */
+  onlyFailed?: boolean;
+}
+
+interface ActiveRun {
+  runId: number;
+  controller: AbortController;
+  total: number;
+  indices: number[];
+  progress: ProgressView;
+}
+
+export interface FinishedRun {
+  runId: number;
+  records: RowRecord[];
+  /** The rows the run saw: write-back checks the document still holds them. */
+  locator: Locator;
+  settings: RunSettingsView;
+  summary: RunSummaryView;
+  journalPath?: string;
+}
+
+/** Why a run did not start (bad input, no trust, already running): also what the command returns. */
+export interface RunRefusal {
+  refused: string;
+}
+
+const RESULT_FLUSH_MS = 50;
+let nextRunId = 1;
+
+export class LocatorSession implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<ToWebview>();
+  /** Protocol messages for every view of this locator. */
+  readonly onMessage = this.emitter.event;
+  active?: ActiveRun;
+  last?: FinishedRun;
+  /** What the table shows per row: the last result of each row (sparse). */
+  private results: ResultView[] = [];
+
+  constructor(
+    readonly uri: vscode.Uri,
+    private readonly state: vscode.Memento,
+    private readonly reporter: RunReporter,
+    private readonly storageDir: () => vscode.Uri | undefined,
+  ) {}
+
+  get name(): string {
+    return path.basename(this.uri.path);
+  }
+
+  /** Run bar settings: remembered per locator, else the user's settings. */
+  get settings(): RunSettingsView {
+    const saved = this.state.get<RunSettingsView>(this.stateKey);
+    if (saved) return saved;
+    const c = readConfig(this.uri);
+    return {
+      mode: c.mode,
+      workers: workersFor(c.mode, c),
+      resultType: c.resultType,
+      isPatch: false,
+      onError: c.onError,
+      column: 'result',
+    };
+  }
+
+  async saveSettings(settings: RunSettingsView): Promise<void> {
+    await this.state.update(this.stateKey, settings);
+  }
+
+  private get stateKey(): string {
+    return `locatorBatch.settings:${this.uri.toString()}`;
+  }
+
+  snapshot(): { run?: NonNullable<import('../shared/protocol').InitMessage['run']> } {
+    const runId = this.active?.runId ?? this.last?.runId;
+    if (runId === undefined) return {};
+    const progress = this.active?.progress ?? this.last!.summary;
+    return {
+      run: {
+        runId,
+        running: Boolean(this.active),
+        progress,
+        results: this.results.filter(Boolean),
+        summary: this.active ? undefined : this.last?.summary,
+      },
+    };
+  }
+
+  /** The locator as the document holds it now (unsaved edits included). */
+  async readLocator(): Promise<Locator> {
+    const doc = await vscode.workspace.openTextDocument(this.uri);
+    return parseLocator(doc.getText(), this.uri.fsPath);
+  }
+
+  async run(options: RunRequestOptions): Promise<RunOutcome | RunRefusal> {
+    const refuse = (text: string): RunRefusal => {
+      void vscode.window.showWarningMessage(`Locator Batch: ${text}`);
+      return { refused: text };
+    };
+    if (this.active) return refuse(`a run is already going on ${this.name}; cancel it first.`);
+    if (!vscode.workspace.isTrusted) {
+      void this.reporter.refuseUntrusted();
+      return { refused: 'running an apply file needs a trusted workspace' };
+    }
+    const s = options.settings;
+    if (!s.applyFile) return refuse('pick an apply file first.');
+    const config = readConfig(this.uri);
+    const settings: Partial<RunSettings> = {
+      mode: s.mode,
+      workers: s.workers,
+      resultType: s.resultType,
+      isPatch: s.isPatch,
+      onError: s.onError,
+      timeoutMs: options.timeoutMs ?? config.timeoutMs,
+    };
+    let locator: Locator;
+    let loaded: Awaited<ReturnType<typeof loadApplyFile>>;
+    try {
+      validateSettings(settings);
+      locator = await this.readLocator();
+      loaded = await loadApplyFile(s.applyFile);
+    } catch (err) {
+      // A bad locator, apply file or setting: said with its file and line, before any row runs.
+      this.reporter.inputError(err as Error, this.uri);
+      this.emitter.fire({ type: 'notice', level: 'error', text: (err as Error).message });
+      return { refused: (err as Error).message };
+    }
+    const validSettings = settings as RunSettings;
+
+    let previous: RowRecord[] | undefined;
+    if (options.onlyFailed) {
+      if (!this.last || !sameRows(this.last.locator, locator)) {
+        return refuse(`${this.name} changed since its last run (or has none); run all rows instead.`);
+      }
+      previous = this.last.records;
+    }
+    const reused = new Set(
+      (previous ?? []).filter((r) => r.status === 'done' || r.status === 'skipped').map((r) => r.index),
+    );
+    const indices = locator.rows.map((_, i) => i).filter((i) => !reused.has(i));
+
+    const controller = new AbortController();
+    const runId = nextRunId++;
+    const total = locator.rows.length;
+    const active: ActiveRun = { runId, controller, total, indices, progress: emptyProgress(total) };
+    this.active = active;
+    if (!options.onlyFailed) this.results = [];
+    for (const i of indices) this.results[i] = { index: i, status: 'pending' };
+    await this.saveSettings(s);
+    this.emitter.fire({ type: 'runStarted', runId, total, settings: s, indices });
+
+    const journalPath = this.journalPath(config.outputDirectory);
+    const pending: ResultView[] = [];
+    let flushTimer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      flushTimer = undefined;
+      if (!pending.length) return;
+      this.emitter.fire({ type: 'results', runId, results: pending.splice(0), progress: active.progress });
+    };
+    const log = this.reporter.startRun({
+      locator: this.uri,
+      applyFile: s.applyFile,
+      settings: validSettings,
+      total,
+      toRun: indices.length,
+      journalPath,
+      cancel: () => controller.abort(),
+    });
+
+    let outcome: RunOutcome;
+    try {
+      outcome = await runBatch({
+        ...validSettings,
+        rows: locator.rows,
+        module: loaded.module,
+        bundle: loaded.bundle,
+        locatorPath: this.uri.fsPath,
+        signal: controller.signal,
+        journalPath,
+        previous,
+        onRow: (rec) => {
+          const view = toResultView(rec);
+          this.results[rec.index] = view;
+          if (rec.reused) return;
+          pending.push(view);
+          log.row(rec);
+          flushTimer ??= setTimeout(flush, RESULT_FLUSH_MS);
+        },
+        onProgress: (p) => {
+          active.progress = toProgressView(p);
+          log.progress(p);
+        },
+      });
+    } catch (err) {
+      // The engine reports row failures as rows; landing here is a bug or an I/O failure.
+      this.active = undefined;
+      log.failed(err as Error);
+      this.emitter.fire({ type: 'notice', level: 'error', text: `The run failed: ${(err as Error).message}` });
+      return { refused: `the run failed: ${(err as Error).message}` };
+    } finally {
+      if (flushTimer) clearTimeout(flushTimer);
+      flush();
+    }
+    const shaped = shapeResults(outcome.records, locator.rows, locator.columns, s.resultType, s.isPatch);
+    const summary: RunSummaryView = {
+      ...toProgressView({ ...outcome.counts, finished: outcome.counts.total, elapsedMs: outcome.elapsedMs, rowsPerSecond: rate(outcome) }),
+      endedBy: outcome.endedBy,
+      effectiveMode: outcome.effectiveMode,
+      resultType: s.resultType,
+      warning: shaped.resultType === 'none' ? undefined : shaped.warning,
+    };
+    this.active = undefined;
+    this.last = { runId, records: outcome.records, locator, settings: s, summary, journalPath };
+    this.emitter.fire({ type: 'runEnded', runId, summary });
+    log.ended(outcome, summary);
+    return outcome;
+  }
+
+  cancel(): boolean {
+    if (!this.active) return false;
+    this.active.controller.abort();
+    return true;
+  }
+
+  private journalPath(outputDirectory: string): string | undefined {
+    const base = outputDirectory ? vscode.Uri.file(outputDirectory) : this.storageDir();
+    if (!base) return undefined;
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    return vscode.Uri.joinPath(base, 'journals', `${path.basename(this.uri.fsPath, '.csv')}.${stamp}.jsonl`).fsPath;
+  }
+
+  // ---- what a finished run becomes ----
+
+  /** CSV or JSON text of the last run, in the shape batch_process returns. */
+  exportText(format: 'csv' | 'json', column: string): string {
+    const last = this.requireLast();
+    const { locator, records, settings } = last;
+    if (format === 'json') return stringifyReport(jsonReport(records, locator, settings.resultType, settings.isPatch));
+    const shaped = shapeResults(records, locator.rows, locator.columns, settings.resultType, settings.isPatch);
+    return stringifyLocator(shaped.resultType === 'series' ? seriesLocator(shaped, locator) : withValueColumn(locator, records, column));
+  }
+
+  /**
+   * Writes value results into `column` of the document (undoable, saved only when the user saves).
+   * Refuses when the document no longer holds the rows the run saw: a value never lands on another row.
+   */
+  async writeBackColumn(column: string): Promise<boolean> {
+    const last = this.requireLast();
+    const doc = await vscode.workspace.openTextDocument(this.uri);
+    const current = await parseLocator(doc.getText(), this.uri.fsPath);
+    if (!sameRows(last.locator, current, column)) {
+      void vscode.window.showErrorMessage(
+        `Locator Batch: ${this.name} changed since the run, so its results could land on the wrong rows. Run again, then write back.`,
+      );
+      return false;
+    }
+    const next = withValueColumn(current, last.records, column);
+    return replaceDocument(doc, stringifyLocator(next));
+  }
+
+  /** Series results: replace this locator's content, or open them as a new untitled locator. */
+  async writeBackSeries(target: 'replace' | 'new'): Promise<vscode.TextDocument | undefined> {
+    const last = this.requireLast();
+    const shaped = shapeResults(last.records, last.locator.rows, last.locator.columns, 'series', last.settings.isPatch);
+    if (shaped.resultType !== 'series') return undefined;
+    const text = stringifyLocator(seriesLocator(shaped, last.locator));
+    if (target === 'new') {
+      const doc = await vscode.workspace.openTextDocument({ content: text, language: 'csv' });
+      await vscode.window.showTextDocument(doc, { preview: false });
+      return doc;
+    }
+    const doc = await vscode.workspace.openTextDocument(this.uri);
+    return (await replaceDocument(doc, text)) ? doc : undefined;
+  }
+
+  requireLast(): FinishedRun {
+    if (!this.last) throw new Error(`${this.name} has no finished run yet.`);
+    return this.last;
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.emitter.dispose();
+  }
+}
+
+async function replaceDocument(doc: vscode.TextDocument, text: string): Promise<boolean> {
+  if (doc.getText() === text) return true;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
+  return vscode.workspace.applyEdit(edit);
+}
+
+/** Same rows in the same order, ignoring the column being written. */
+function sameRows(a: Locator, b: Locator, ignore?: string): boolean {
+  if (a.rows.length !== b.rows.length) return false;
+  const cols = a.columns.filter((c) => c !== ignore);
+  if (cols.some((c) => !b.columns.includes(c))) return false;
+  for (let i = 0; i < a.rows.length; i++) {
+    for (const c of cols) if (a.rows[i][c] !== b.rows[i][c]) return false;
+  }
+  return true;
+}
+
+function rate(o: RunOutcome): number {
+  return o.elapsedMs > 0 ? (o.counts.total * 1000) / o.elapsedMs : 0;
+}
+
+export function emptyProgress(total: number): ProgressView {
+  return { total, finished: 0, done: 0, skipped: 0, error: 0, timeout: 0, cancelled: 0, rowsPerSecond: 0, elapsedMs: 0 };
+}
+
+export function toProgressView(p: RunProgress): ProgressView {
+  const { total, finished, done, skipped, error, timeout, cancelled, rowsPerSecond, elapsedMs } = p;
+  return { total, finished, done, skipped, error, timeout, cancelled, rowsPerSecond, elapsedMs };
+}
+
+export function toResultView(rec: RowRecord): ResultView {
+  const view: ResultView = { index: rec.index, status: rec.status, durationMs: rec.durationMs };
+  if (rec.status === 'done' && rec.value !== undefined) view.text = formatCell(rec.value);
+  if (rec.error) {
+    const { name, message, stack, location } = rec.error;
+    view.error = { name, message, stack, location };
+  }
+  return view;
+}

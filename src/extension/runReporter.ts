@@ -1,0 +1,168 @@
+// What a user sees of a run outside the webviews: a cancellable progress notification, a status bar
+// item with the live count, the "Locator Batch" output channel, and error messages with links.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { ApplyModuleError } from '../core/applyModule';
+import { LocatorParseError } from '../core/locator';
+import type { RunOutcome, RunSettings } from '../core/run';
+import type { RowRecord, RunProgress, SourceLocation } from '../core/types';
+import type { RunSummaryView } from '../shared/protocol';
+
+export const COMMANDS = {
+  runBatch: 'locatorBatch.runBatch',
+  cancelRun: 'locatorBatch.cancelRun',
+  rerunFailed: 'locatorBatch.rerunFailed',
+  exportResults: 'locatorBatch.exportResults',
+  newApplyFile: 'locatorBatch.newApplyFile',
+  showResults: 'locatorBatch.showResults',
+  openEditor: 'locatorBatch.openEditor',
+} as const;
+
+export interface RunLog {
+  row(rec: RowRecord): void;
+  progress(p: RunProgress): void;
+  ended(outcome: RunOutcome, summary: RunSummaryView): void;
+  failed(err: Error): void;
+}
+
+export interface RunStart {
+  locator: vscode.Uri;
+  applyFile: string;
+  settings: RunSettings;
+  total: number;
+  toRun: number;
+  journalPath?: string;
+  cancel(): void;
+}
+
+// Errors listed one by one in the output channel before a run's log says "and N more".
+const MAX_LOGGED_ERRORS = 200;
+
+export class RunReporter implements vscode.Disposable {
+  readonly output = vscode.window.createOutputChannel('Locator Batch', { log: true });
+  private readonly status = vscode.window.createStatusBarItem('locatorBatch.status', vscode.StatusBarAlignment.Left, 50);
+  private running = 0;
+
+  constructor() {
+    this.status.name = 'Locator Batch';
+    this.status.command = COMMANDS.showResults;
+  }
+
+  startRun(start: RunStart): RunLog {
+    const name = path.basename(start.locator.fsPath);
+    const s = start.settings;
+    this.output.info(
+      `Run started on ${start.locator.fsPath}: ${start.toRun} of ${start.total} rows, apply ${start.applyFile}, ` +
+        `mode ${s.mode}, workers ${s.workers}, result ${s.resultType}${s.isPatch ? ' (patch)' : ''}, ` +
+        `on error ${s.onError}${s.timeoutMs ? `, timeout ${s.timeoutMs} ms` : ''}` +
+        (start.journalPath ? `\n  journal: ${start.journalPath}` : ''),
+    );
+    this.running++;
+    let errorsLogged = 0;
+    let last: RunProgress | undefined;
+    let reportProgress: ((p: RunProgress) => void) | undefined;
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const showStatus = (text: string, tooltip: string) => {
+      this.status.text = text;
+      this.status.tooltip = tooltip;
+      this.status.show();
+    };
+    showStatus(`$(sync~spin) ${name} 0/${start.total}`, 'Locator Batch run: click to show the results');
+
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Locator Batch: ${name}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => start.cancel());
+        let reported = 0;
+        reportProgress = (p) => {
+          const pct = p.total ? (p.finished / p.total) * 100 : 100;
+          progress.report({
+            increment: pct - reported,
+            message: `${p.finished}/${p.total} rows, ${p.rowsPerSecond.toFixed(0)} rows/s${p.error + p.timeout ? `, ${p.error + p.timeout} failed` : ''}`,
+          });
+          reported = pct;
+        };
+        if (last) reportProgress(last);
+        await done;
+      },
+    );
+
+    return {
+      row: (rec) => {
+        if (!rec.error || rec.status === 'cancelled') return;
+        if (errorsLogged++ < MAX_LOGGED_ERRORS) this.output.error(`row ${rec.index}: ${rec.status}: ${describeError(rec.error)}`);
+      },
+      progress: (p) => {
+        last = p;
+        reportProgress?.(p);
+        showStatus(`$(sync~spin) ${name} ${p.finished}/${p.total}`, 'Locator Batch run: click to show the results');
+      },
+      ended: (outcome, summary) => {
+        finish();
+        this.running--;
+        const c = outcome.counts;
+        if (errorsLogged > MAX_LOGGED_ERRORS) this.output.error(`... and ${errorsLogged - MAX_LOGGED_ERRORS} more failed rows`);
+        const verdict = { finished: 'finished', cancelled: 'cancelled', stopped: 'stopped after an error' }[outcome.endedBy];
+        const line =
+          `${name}: ${verdict}: ${c.done} done, ${c.skipped} skipped, ${c.error} error, ${c.timeout} timeout, ` +
+          `${c.cancelled} cancelled in ${(outcome.elapsedMs / 1000).toFixed(2)} s (${outcome.effectiveMode})`;
+        this.output.info(line + (summary.warning ? `\n  warning: ${summary.warning}` : ''));
+        const failed = c.error + c.timeout + c.cancelled;
+        const icon = failed ? '$(warning)' : '$(check)';
+        showStatus(`${icon} ${name} ${c.done + c.skipped}/${c.total}`, `Locator Batch: ${line}. Click to show the results.`);
+        const actions = failed ? ['Show Results', 'Re-run Failed Rows', 'Show Log'] : ['Show Results'];
+        const show = failed ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+        void show(`Locator Batch: ${line}`, ...actions).then((choice) => {
+          if (choice === 'Show Results') void vscode.commands.executeCommand(COMMANDS.showResults, start.locator);
+          if (choice === 'Re-run Failed Rows') void vscode.commands.executeCommand(COMMANDS.rerunFailed, start.locator);
+          if (choice === 'Show Log') this.output.show(true);
+        });
+      },
+      failed: (err) => {
+        finish();
+        this.running--;
+        this.status.hide();
+        this.output.error(`Run failed: ${err.stack ?? err.message}`);
+        void vscode.window.showErrorMessage(`Locator Batch: the run failed: ${err.message}`);
+      },
+    };
+  }
+
+  /** A locator or apply file that cannot be used: say what and where, with a button to go there. */
+  inputError(err: Error, locator: vscode.Uri): void {
+    this.output.error(err.message);
+    let location: SourceLocation | undefined;
+    if (err instanceof ApplyModuleError) location = err.location ?? { file: err.file, line: 1, column: 1 };
+    if (err instanceof LocatorParseError) location = { file: locator.fsPath, line: err.line, column: 1 };
+    const open = location ? `Open ${path.basename(location.file)}:${location.line}` : undefined;
+    void vscode.window.showErrorMessage(`Locator Batch: ${err.message}`, ...(open ? [open] : [])).then((choice) => {
+      if (choice && location) void openLocation(location);
+    });
+  }
+
+  async refuseUntrusted(): Promise<void> {
+    const manage = 'Manage Workspace Trust';
+    const choice = await vscode.window.showErrorMessage(
+      'Locator Batch: running an apply file runs code from this workspace, so it needs a trusted workspace. ' +
+        'Viewing locators works without trust. To run, trust this folder.',
+      manage,
+    );
+    if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+  }
+
+  dispose(): void {
+    this.output.dispose();
+    this.status.dispose();
+  }
+}
+
+export function describeError(e: NonNullable<RowRecord['error']>): string {
+  const at = e.location ? ` (${e.location.file}:${e.location.line}:${e.location.column})` : '';
+  return `${e.name}: ${e.message}${at}`;
+}
+
+export async function openLocation(loc: SourceLocation): Promise<void> {
+  const pos = new vscode.Position(Math.max(0, loc.line - 1), Math.max(0, loc.column - 1));
+  await vscode.window.showTextDocument(vscode.Uri.file(loc.file), { selection: new vscode.Range(pos, pos), preview: false });
+}

@@ -1,0 +1,38 @@
+// One LocatorSession per locator file, shared by the commands, the editor and the results panel.
+import * as vscode from 'vscode';
+import { LocatorSession } from './locatorSession';
+import type { RunReporter } from './runReporter';
+
+export class Sessions implements vscode.Disposable {
+  private readonly byUri = new Map<string, LocatorSession>();
+  /** The locator of the most recent run, for commands invoked without one. */
+  lastRun?: LocatorSession;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly reporter: RunReporter,
+  ) {}
+
+  get(uri: vscode.Uri): LocatorSession {
+    const key = uri.toString();
+    let session = this.byUri.get(key);
+    if (!session) {
+      session = new LocatorSession(uri, this.context.workspaceState, this.reporter, () => this.context.storageUri ?? this.context.globalStorageUri);
+      this.byUri.set(key, session);
+    }
+    return session;
+  }
+
+  find(uri: vscode.Uri | undefined): LocatorSession | undefined {
+    return uri ? this.byUri.get(uri.toString()) : undefined;
+  }
+
+  running(): LocatorSession[] {
+    return [...this.byUri.values()].filter((s) => s.active);
+  }
+
+  dispose(): void {
+    for (const s of this.byUri.values()) s.dispose();
+    this.byUri.clear();
+  }
+}

@@ -1,0 +1,182 @@
+// The messages between the extension and its webviews, typed once: both sides import this module.
+// The extension owns the model; the webview draws what it is sent and asks for actions.
+// Handshake: the webview posts `ready`; the extension answers with `init` (the full state), then
+// streams `rows`, `runStarted`, `results`, `progress` and `runEnded`.
+
+/** Row statuses as the table shows them: the engine's, plus the two a row has before it finishes. */
+export type CellStatus = 'pending' | 'running' | 'done' | 'skipped' | 'error' | 'timeout' | 'cancelled';
+
+export type ViewKind = 'editor' | 'results';
+
+export interface RunSettingsView {
+  applyFile?: string;
+  mode: 'sequential' | 'async' | 'process';
+  workers: number;
+  resultType: 'series' | 'value' | 'none';
+  isPatch: boolean;
+  onError: 'continue' | 'stop';
+  /** Column that value results are written to. */
+  column: string;
+}
+
+export interface ApplyChoice {
+  /** Absolute path: what the extension runs. */
+  path: string;
+  /** Workspace-relative: what the user reads. */
+  label: string;
+}
+
+/** One finished row as the table shows it: the value or error already as text. */
+export interface ResultView {
+  index: number;
+  status: CellStatus;
+  /** Cell text of the value (strings as they are, other values as JSON). */
+  text?: string;
+  error?: { name: string; message: string; stack?: string; location?: { file: string; line: number; column: number } };
+  durationMs?: number;
+}
+
+export interface ProgressView {
+  total: number;
+  finished: number;
+  done: number;
+  skipped: number;
+  error: number;
+  timeout: number;
+  cancelled: number;
+  rowsPerSecond: number;
+  elapsedMs: number;
+}
+
+export interface RunSummaryView extends ProgressView {
+  endedBy: 'finished' | 'cancelled' | 'stopped';
+  effectiveMode: RunSettingsView['mode'];
+  resultType: RunSettingsView['resultType'];
+  warning?: string;
+}
+
+// ---- extension -> webview ----
+
+export interface InitMessage {
+  type: 'init';
+  kind: ViewKind;
+  title: string;
+  columns: string[];
+  rowCount: number;
+  /** The locator could not be parsed: show this instead of the table. */
+  parseError?: { message: string; line: number };
+  settings: RunSettingsView;
+  applyChoices: ApplyChoice[];
+  /** Running is refused in an untrusted workspace; the run bar says why. */
+  trusted: boolean;
+  /** Results of the current or last run, so a re-shown tab draws them at once. */
+  run?: { runId: number; running: boolean; progress: ProgressView; results: ResultView[]; summary?: RunSummaryView };
+}
+
+/** Locator rows, sent in slices after `init` so a 100k-row locator starts drawing at once. */
+export interface RowsMessage {
+  type: 'rows';
+  start: number;
+  rows: string[][];
+  /** True on the last slice. */
+  complete: boolean;
+}
+
+export interface RunStartedMessage {
+  type: 'runStarted';
+  runId: number;
+  total: number;
+  settings: RunSettingsView;
+  /** Rows that will be run (others keep their results), e.g. for a re-run of failed rows. */
+  indices?: number[];
+}
+
+/** Finished rows, batched (at most every ~50 ms) so a 100k-row run does not flood the channel. */
+export interface ResultsMessage {
+  type: 'results';
+  runId: number;
+  results: ResultView[];
+  progress: ProgressView;
+}
+
+export interface RunEndedMessage {
+  type: 'runEnded';
+  runId: number;
+  summary: RunSummaryView;
+}
+
+export interface SettingsMessage {
+  type: 'settings';
+  settings: RunSettingsView;
+  applyChoices: ApplyChoice[];
+  trusted: boolean;
+}
+
+export interface NoticeMessage {
+  type: 'notice';
+  level: 'info' | 'error';
+  text: string;
+}
+
+export type ToWebview =
+  | InitMessage
+  | RowsMessage
+  | RunStartedMessage
+  | ResultsMessage
+  | RunEndedMessage
+  | SettingsMessage
+  | NoticeMessage;
+
+// ---- webview -> extension ----
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+export interface RunRequest {
+  type: 'run';
+  settings: RunSettingsView;
+}
+export interface CancelRequest {
+  type: 'cancel';
+}
+export interface RerunFailedRequest {
+  type: 'rerunFailed';
+}
+export interface ExportRequest {
+  type: 'export';
+}
+export interface WriteBackRequest {
+  type: 'writeBack';
+  /** Value results: the column to write. Series results: 'replace' this locator or open a 'new' one. */
+  column?: string;
+  target?: 'replace' | 'new';
+}
+export interface OpenLocationRequest {
+  type: 'openLocation';
+  file: string;
+  line: number;
+  column: number;
+}
+export interface PickApplyFileRequest {
+  type: 'pickApplyFile';
+}
+export interface OpenTextRequest {
+  type: 'openText';
+  line?: number;
+}
+export interface SettingsChanged {
+  type: 'settingsChanged';
+  settings: RunSettingsView;
+}
+
+export type FromWebview =
+  | ReadyMessage
+  | RunRequest
+  | CancelRequest
+  | RerunFailedRequest
+  | ExportRequest
+  | WriteBackRequest
+  | OpenLocationRequest
+  | PickApplyFileRequest
+  | OpenTextRequest
+  | SettingsChanged;
