@@ -138,10 +138,16 @@ export function loadApplyBundle(file: string, code: string): ApplyModule {
       location,
     );
   }
-  const exported = mod.exports as Record<string, unknown> | ((...args: unknown[]) => unknown);
-  const apply = typeof exported === 'function' ? exported : (exported.apply ?? (exported.default as Record<string, unknown>)?.apply ?? exported.default);
+  const exported = mod.exports as Record<string, unknown> | ((...args: unknown[]) => unknown) | null;
+  const top: Record<string, unknown> = typeof exported === 'object' && exported !== null ? exported : {};
+  // `export default function` bundles to { default: fn }: use fn itself. (Looking up `.default.apply`
+  // first found Function.prototype.apply on it, and every row silently returned undefined.)
+  // `export default { apply, condition }` is an object holding the exports.
+  const def = top.default;
+  const holder = top.apply === undefined && typeof def === 'object' && def !== null ? (def as Record<string, unknown>) : top;
+  const apply = typeof exported === 'function' ? exported : top.apply ?? (typeof def === 'function' ? def : holder.apply);
   if (apply === undefined) {
-    const names = typeof exported === 'object' ? Object.keys(exported) : [];
+    const names = Object.keys(top);
     throw new ApplyModuleError(
       `${file} does not export an apply function (export function apply(row, context) { ... } or a default export)` +
         (names.length ? `; it exports: ${names.join(', ')}` : '; it exports nothing'),
@@ -151,7 +157,7 @@ export function loadApplyBundle(file: string, code: string): ApplyModule {
   if (typeof apply !== 'function') {
     throw new ApplyModuleError(`${file}: the exported apply is ${describe(apply)}, not a function`, file);
   }
-  const exportsObject = typeof exported === 'object' ? exported : {};
+  const exportsObject = typeof exported === 'function' ? {} : holder;
   const condition = exportsObject.condition;
   if (condition !== undefined && typeof condition !== 'function') {
     throw new ApplyModuleError(`${file}: the exported condition is ${describe(condition)}, not a function`, file);
@@ -212,11 +218,14 @@ function escapeRegExp(s: string): string {
  */
 export function firstUserFrame(stack: string | undefined, applyFile: string): SourceLocation | undefined {
   if (!stack) return undefined;
-  const root = path.dirname(applyFile);
-  const re = /\(?((?:\/|[A-Za-z]:\\)[^():\n]+):(\d+):(\d+)\)?/g;
+  const dir = path.dirname(applyFile);
+  const root = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  // A frame line ends in "file:line:col" or "(file:line:col)". Match from the user's folder on: a
+  // path pattern without "(", ")" or ":" found nothing in a folder such as "data (copy)".
+  const re = new RegExp(`^\\s*at .*?(${escapeRegExp(root)}[^\\n]*?):(\\d+):(\\d+)\\)?$`, 'gm');
   for (let m = re.exec(stack); m; m = re.exec(stack)) {
     const file = m[1];
-    if (file.startsWith(root) && !file.includes(`${path.sep}node_modules${path.sep}`)) {
+    if (!file.includes(`${path.sep}node_modules${path.sep}`)) {
       return { file, line: Number(m[2]), column: Number(m[3]) };
     }
   }

@@ -45,15 +45,29 @@ export async function runInProcess(job: BackendJob, window: number): Promise<voi
  * In process, an apply that calls process.exit would end the whole host (the CLI, or VS Code's
  * extension host): while rows run, make it throw instead, so that row fails alone.
  */
+// Counted, because runs can overlap in one host: with a plain save/restore, the first run to end
+// put back the real exit while the other still ran rows (so its process.exit ended the host), and
+// the last one put back the first one's guard for good.
+let exitGuards = 0;
+let unguardedExit: typeof process.exit | undefined;
+
 function guardProcessExit(): () => void {
-  const original = process.exit;
-  process.exit = ((code?: number) => {
-    throw new Error(
-      `apply called process.exit(${code ?? ''}); in sequential and async mode that would end the host process, so the row was failed instead`,
-    );
-  }) as typeof process.exit;
+  if (exitGuards++ === 0) {
+    unguardedExit = process.exit;
+    process.exit = ((code?: number) => {
+      throw new Error(
+        `apply called process.exit(${code ?? ''}); in sequential and async mode that would end the host process, so the row was failed instead`,
+      );
+    }) as typeof process.exit;
+  }
+  let restored = false;
   return () => {
-    process.exit = original;
+    if (restored) return;
+    restored = true;
+    if (--exitGuards === 0) {
+      process.exit = unguardedExit!;
+      unguardedExit = undefined;
+    }
   };
 }
 
@@ -63,18 +77,33 @@ async function slidingWindow(job: BackendJob, window: number): Promise<void> {
   let next = 0;
   let inFlight = 0;
   let lastYield = performance.now();
+  // While set, a yield to the event loop is pending: rows settling from microtasks in the meantime
+  // must not start new rows, or a run of fast-settling promises would never let timers (and
+  // Cancel) in.
+  let yielding = false;
+  // Halting does not wait for rows in flight: they are reported cancelled (their apply sees the
+  // aborted signal), and what they return later is ignored.
+  let onHalt: (() => void) | undefined;
   await new Promise<void>((resolve, reject) => {
+    onHalt = resolve;
+    halt.addEventListener('abort', onHalt, { once: true });
     const settle = (rec: RowRecord) => {
       inFlight--;
       report(rec);
       launch();
     };
+    const resume = () => {
+      yielding = false;
+      lastYield = performance.now();
+      launch();
+    };
     const launch = (): void => {
+      if (yielding) return;
       try {
         while (inFlight < window && next < indices.length && !halt.aborted) {
           if (performance.now() - lastYield > YIELD_EVERY_MS) {
-            lastYield = performance.now();
-            setImmediate(launch);
+            yielding = true;
+            setImmediate(resume);
             return;
           }
           const index = indices[next++];
@@ -95,6 +124,7 @@ async function slidingWindow(job: BackendJob, window: number): Promise<void> {
     };
     launch();
   });
+  halt.removeEventListener('abort', onHalt!);
   await yieldToEventLoop();
 }
 
@@ -179,13 +209,16 @@ export async function runProcessPool(job: BackendJob): Promise<void> {
   const queue: number[][] = [];
   let perRowMs: number | undefined;
   const remaining = () => queue.reduce((n, q) => n + q.length, 0);
-  // Rows still to dispatch, taken from the front of `todo`; failed chunks are re-queued in front.
-  const todo = [...job.indices];
+  // Rows still to dispatch: job.indices from `cursor` on (failed chunks are re-queued in `queue`,
+  // which goes first). A cursor, not splice: splicing the front of 1M indices is quadratic.
+  let cursor = 0;
+  const todoLeft = () => job.indices.length - cursor;
+  const takeTodo = (n: number) => job.indices.slice(cursor, (cursor += n));
   const inFlight = new Set<Chunk>();
   const maxInFlight = workers * 2;
 
   const nextChunkSize = () => {
-    const left = todo.length + remaining();
+    const left = todoLeft() + remaining();
     const fair = Math.max(1, Math.ceil(left / maxInFlight));
     const byCost = perRowMs === undefined ? FIRST_CHUNK_ROWS : Math.floor(TARGET_CHUNK_MS / Math.max(perRowMs, 0.001));
     return Math.max(1, Math.min(MAX_CHUNK_ROWS, byCost, fair));
@@ -296,8 +329,8 @@ export async function runProcessPool(job: BackendJob): Promise<void> {
 
   try {
     while (!halt.aborted) {
-      while (inFlight.size < maxInFlight && (queue.length || todo.length)) {
-        dispatch(queue.length ? queue.shift()! : todo.splice(0, nextChunkSize()));
+      while (inFlight.size < maxInFlight && (queue.length || todoLeft())) {
+        dispatch(queue.length ? queue.shift()! : takeTodo(nextChunkSize()));
       }
       if (inFlight.size === 0) break;
       await new Promise<void>((resolve) => (wake = resolve));

@@ -86,11 +86,14 @@ export async function readJournal(file: string): Promise<Journal> {
   return { header, records };
 }
 
-// JSON has no NaN or Infinity; tag them so a resumed run gets back exactly the values it had.
+// JSON has no NaN or Infinity (and writes -0 as 0); tag them so a resumed run gets back exactly the
+// values it had.
 const NON_FINITE_TAG = '$number';
 
 function keepNonFinite(_key: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE_TAG]: String(v) } : v;
+  if (typeof v !== 'number') return v;
+  if (Object.is(v, -0)) return { [NON_FINITE_TAG]: '-0' };
+  return Number.isFinite(v) ? v : { [NON_FINITE_TAG]: String(v) };
 }
 
 function reviveNonFinite(_key: string, v: unknown): unknown {

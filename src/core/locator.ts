@@ -52,14 +52,15 @@ export async function readLocator(file: string): Promise<Locator> {
 export async function parseLocator(text: string, file?: string): Promise<Locator> {
   const bom = text.charCodeAt(0) === 0xfeff;
   if (bom) text = text.slice(1);
-  if (text.trim() === '') throw new LocatorParseError('the file is empty: a locator needs a header row', 1, file);
+  // Empty means nothing but line breaks: a header of one column named " " is still a header.
+  if (!/[^\r\n]/.test(text)) throw new LocatorParseError('the file is empty: a locator needs a header row', 1, file);
   const format: CsvFormat = { bom, eol: detectEol(text), finalEol: /\r?\n$/.test(text) };
 
   // Rows are built as records arrive (between the yields below), not in one pass at the end: a
   // final synchronous pass over 100k records blocked the event loop for ~200 ms by itself.
   let columns: string[] | undefined;
   const rows: Row[] = [];
-  // Line on which the last complete record ended: an unclosed quote opens on the line after it.
+  // Where (in UTF-8 bytes of `text`) the last complete record ended: a broken record starts after it.
   let lastRecordEnd = 0;
   const parser = parse({ skip_empty_lines: true, relax_column_count: false, info: true });
   const finished = new Promise<void>((resolve, reject) => {
@@ -71,7 +72,7 @@ export async function parseLocator(text: string, file?: string): Promise<Locator
         for (let c = 0; c < columns.length; c++) row[columns[c]] = record[c];
         rows.push(row);
       }
-      lastRecordEnd = item.info.lines;
+      lastRecordEnd = item.info.bytes;
     });
     parser.on('end', resolve);
     parser.on('error', reject);
@@ -79,8 +80,14 @@ export async function parseLocator(text: string, file?: string): Promise<Locator
   // Errors arrive through `finished`; a write after an error is a no-op we must not crash on.
   finished.catch(() => undefined);
   try {
-    for (let pos = 0; pos < text.length; pos += PARSE_CHUNK) {
-      parser.write(text.slice(pos, pos + PARSE_CHUNK));
+    for (let pos = 0; pos < text.length; ) {
+      let end = Math.min(pos + PARSE_CHUNK, text.length);
+      // Never end a chunk inside a surrogate pair: each chunk is encoded on its own, and half of an
+      // emoji would become U+FFFD in the cell.
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+      parser.write(text.slice(pos, end));
+      pos = end;
       await yieldToEventLoop();
     }
     parser.end();
@@ -96,7 +103,7 @@ export async function parseLocator(text: string, file?: string): Promise<Locator
     if (first !== undefined) {
       throw new LocatorParseError(
         `duplicate column name "${name}" (columns ${first + 1} and ${i + 1}); every column needs its own name`,
-        1,
+        recordStartLine(text, 0), // the header's line (blank lines before it are skipped)
         file,
       );
     }
@@ -111,31 +118,33 @@ function detectEol(text: string): '\n' | '\r\n' {
 }
 
 /**
- * The line on which the record after the one ending on `lastRecordEnd` begins. Not simply the next
- * line: blank lines in between are skipped by the parser (skip_empty_lines), and an error message
- * must name the line the broken record is really on.
+ * The line (1-based, counted as an editor counts: \r\n, \r or \n) on which the record after the one
+ * ending at byte `lastRecordEnd` begins. Counted here rather than taken from csv-parse, whose line
+ * count is where it stopped (lines after a quote left open) and counts a \r\n inside a quoted field
+ * as two lines, so in CRLF files every later line number came out too high.
  */
 function recordStartLine(text: string, lastRecordEnd: number): number {
-  let pos = 0;
-  for (let l = 1; l <= lastRecordEnd; l++) {
-    const nl = text.indexOf('\n', pos);
-    if (nl < 0) return lastRecordEnd + 1;
-    pos = nl + 1;
+  const start = lastRecordEnd > 0 ? Buffer.from(text, 'utf8').subarray(0, lastRecordEnd).toString('utf8').length : 0;
+  let line = 1;
+  for (let i = 0; i < start; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
   }
-  for (let l = lastRecordEnd + 1; pos < text.length; l++) {
-    const nl = text.indexOf('\n', pos);
-    const end = nl < 0 ? text.length : nl;
-    if (end > pos && !(end === pos + 1 && text[pos] === '\r')) return l;
-    if (nl < 0) break;
-    pos = nl + 1;
+  // Blank lines between records are skipped by the parser (skip_empty_lines): skip them too.
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
+    else if (c !== 13) break;
   }
-  return lastRecordEnd + 1;
+  return line;
 }
 
 /** `recordStart`: the line on which the record being parsed when it failed begins. */
 function toParseError(err: unknown, recordStart: number, file?: string): Error {
   const e = err as { code?: string; message?: string; lines?: number; record?: string[] };
-  const line = typeof e.lines === 'number' ? e.lines : recordStart;
+  // Every error names the line its record starts on (csv-parse's own `lines` is the line it stopped
+  // on, and is miscounted in CRLF files; see recordStartLine).
+  const line = recordStart;
   switch (e.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return new LocatorParseError(
@@ -146,17 +155,14 @@ function toParseError(err: unknown, recordStart: number, file?: string): Error {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
       const m = /expect (\d+), got (\d+)/.exec(e.message ?? '');
       const detail = m ? `the header has ${m[1]} columns but this row has ${m[2]} fields` : 'wrong number of fields';
-      // csv-parse names the line the record ends on; a record with a quoted line break starts earlier.
-      return new LocatorParseError(detail, Math.min(line, recordStart), file);
+      return new LocatorParseError(detail, line, file);
     }
     case 'INVALID_OPENING_QUOTE':
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE': {
       // A quote left open mid-file is "closed" by the next quote the parser meets, lines later, and
       // csv-parse reports that later line; the line to fix is where the record (and the quote) began.
-      const start = Math.min(line, recordStart);
-      const where = start < line ? ` in the record starting on line ${start}` : '';
-      return new LocatorParseError(`misplaced quote${where}: ${e.message}`, start, file);
+      return new LocatorParseError(`misplaced quote in the record starting on this line: ${e.message}`, line, file);
     }
     default:
       return new LocatorParseError(e.message ?? String(err), line, file);
