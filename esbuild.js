@@ -23,6 +23,8 @@ const builds = [
   // that starts a pool (src/core/backends.ts looks for ./worker.js).
   { ...node, entryPoints: { worker: 'src/core/worker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // ---- webview (owned by the webview UI) ----
+  // Script: one IIFE for the browser, no runtime dependencies.
   {
     bundle: true,
     platform: 'browser',
@@ -32,6 +34,19 @@ const builds = [
     minify: production,
     entryPoints: { webview: 'src/webview/main.ts' },
     outdir: 'dist',
+    logLevel: 'warning',
+  },
+  // Styles: media/webview.css with @vscode/codicons inlined; the codicon font is copied next to it
+  // (dist/codicon-<hash>.ttf), so the extension ships dist/ only and the CSP's font-src allows it.
+  {
+    bundle: true,
+    target: ['chrome114'],
+    sourcemap: !production,
+    minify: production,
+    entryPoints: { webview: 'media/webview.css' },
+    outdir: 'dist',
+    loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
+    assetNames: '[name]-[hash]',
     logLevel: 'warning',
   },
 ];

@@ -99,6 +99,16 @@ export interface ResultsMessage {
   progress: ProgressView;
 }
 
+/**
+ * Progress without new results (optional: `results` carries progress too), e.g. a once-a-second
+ * tick while slow rows run so rows/s and time left stay current.
+ */
+export interface ProgressMessage {
+  type: 'progress';
+  runId: number;
+  progress: ProgressView;
+}
+
 export interface RunEndedMessage {
   type: 'runEnded';
   runId: number;
@@ -123,6 +133,7 @@ export type ToWebview =
   | RowsMessage
   | RunStartedMessage
   | ResultsMessage
+  | ProgressMessage
   | RunEndedMessage
   | SettingsMessage
   | NoticeMessage;

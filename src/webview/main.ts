@@ -1,0 +1,292 @@
+// Entry of the Locator Batch webview (locator editor and results panel). The extension owns the
+// model: we post `ready`, draw what `init` / `rows` / `runStarted` / `results` / `progress` /
+// `runEnded` / `settings` / `notice` say, and turn user actions into requests. View state (scroll,
+// sort, filter, widths, selection) lives in the webview state so a re-shown tab restores it.
+import type { InitMessage, ToWebview, ViewKind } from '../shared/protocol';
+import { button, debounce, h, icon, setText } from './dom';
+import { count } from './format';
+import { Model } from './model';
+import { Notice } from './notice';
+import { ProgressStrip } from './progress';
+import { RunBar } from './runBar';
+import { Table, type TableState } from './table';
+import { loadState, post, saveState } from './vscodeApi';
+
+interface PersistedState extends TableState {
+  filter?: string;
+}
+
+const app = document.getElementById('app') ?? document.body.appendChild(h('div', undefined, { id: 'app' }));
+const model = new Model();
+const saved = loadState<PersistedState>();
+let filterText = typeof saved.filter === 'string' ? saved.filter : '';
+let shownRows = 0;
+
+// ---- the page ------------------------------------------------------------------------------
+
+const notice = new Notice();
+const table = new Table(model, {
+  openLocation: (loc) => post({ type: 'openLocation', ...loc }),
+  stateChanged: () => persist(),
+  viewChanged: (shown) => {
+    shownRows = shown;
+    scheduleChrome();
+  },
+});
+
+const filterInput = h('input', 'input filter-input', {
+  id: 'filter',
+  type: 'search',
+  placeholder: 'Filter rows',
+  spellcheck: false,
+  'aria-label': 'Filter rows (view only, the file is not changed)',
+  title: 'Show only rows containing this text (the locator file is not changed). Ctrl+F',
+});
+const filterClear = h('button', 'icon-btn filter-clear', { type: 'button', title: 'Clear filter', 'aria-label': 'Clear filter', hidden: true }, icon('close'));
+const rowsInfo = h('span', 'rows-info', { id: 'rows-info', 'aria-live': 'polite' });
+const loadInfo = h('span', 'rows-info', { id: 'load-info' });
+const titleEl = h('span', 'view-title', { id: 'view-title' });
+const toolbar = h(
+  'div',
+  'table-toolbar',
+  undefined,
+  h('div', 'tt-left', undefined, titleEl, rowsInfo, loadInfo),
+  h('div', 'filter-box', undefined, icon('filter', 'filter-icon'), filterInput, filterClear),
+);
+const parseErrorEl = h('div', 'parse-error', { id: 'parse-error', role: 'alert', hidden: true });
+const loadingEl = h('div', 'loading', { role: 'status' }, icon('loading~spin'), h('span', undefined, { text: 'Loading locator…' }));
+const tableArea = h('div', 'table-area', undefined, table.el, parseErrorEl);
+
+let kind: ViewKind = document.body.dataset.kind === 'results' ? 'results' : 'editor';
+let runBar: RunBar | undefined;
+let strip: ProgressStrip;
+let built: ViewKind | undefined;
+let parseError = false;
+let firstInit = true;
+
+function build(k: ViewKind): void {
+  if (built === k) return;
+  built = kind = k;
+  document.body.dataset.kind = k;
+  runBar =
+    k === 'editor'
+      ? new RunBar({
+          run: (settings) => post({ type: 'run', settings }),
+          cancel: () => {
+            if (model.run) model.run.cancelling = true;
+            post({ type: 'cancel' });
+          },
+          pickApplyFile: () => post({ type: 'pickApplyFile' }),
+          settingsChanged: (settings) => {
+            post({ type: 'settingsChanged', settings });
+            scheduleChrome();
+          },
+        })
+      : undefined;
+  strip = new ProgressStrip(k, {
+    cancel: () => post({ type: 'cancel' }),
+    rerunFailed: () => post({ type: 'rerunFailed' }),
+    export: () => post({ type: 'export' }),
+    writeBack: (t) => post({ type: 'writeBack', ...t }),
+    writeColumn: () => runBar?.current().column ?? model.run?.settings?.column,
+  });
+  app.replaceChildren(
+    ...(runBar ? [runBar.el, runBar.trustEl] : []),
+    notice.el,
+    strip.el,
+    toolbar,
+    tableArea,
+  );
+}
+
+// Until init arrives: a spinner where the table goes.
+app.replaceChildren(loadingEl);
+
+// ---- chrome updates (coalesced to one per frame) -----------------------------------------
+
+let chromeFrame = 0;
+function scheduleChrome(): void {
+  if (chromeFrame || !built) return;
+  chromeFrame = requestAnimationFrame(() => {
+    chromeFrame = 0;
+    updateChrome();
+  });
+}
+
+function updateChrome(): void {
+  strip.update(model);
+  const total = model.rowCount;
+  let info = `${count(total)} ${total === 1 ? 'row' : 'rows'}`;
+  if (parseError) info = '';
+  else if (filterText.trim()) info = `${count(shownRows)} of ${count(total)} rows`;
+  setText(rowsInfo, info);
+  setText(loadInfo, !model.rowsComplete && !parseError ? `loading ${Math.floor((model.loaded / Math.max(1, total)) * 100)}%…` : '');
+  filterClear.hidden = !filterInput.value;
+}
+
+// ---- view state ---------------------------------------------------------------------------
+
+// Saved at once (coalesced per task): a hidden tab's webview is destroyed without warning.
+let persistQueued = false;
+function persist(): void {
+  if (persistQueued) return;
+  persistQueued = true;
+  queueMicrotask(() => {
+    persistQueued = false;
+    const state: PersistedState = { ...table.getState(), filter: filterText };
+    saveState(state);
+  });
+}
+
+// ---- filter ---------------------------------------------------------------------------------
+
+const applyFilter = debounce(() => {
+  filterText = filterInput.value;
+  table.setFilter(filterText);
+  persist();
+  scheduleChrome();
+}, 150);
+filterInput.addEventListener('input', () => {
+  filterClear.hidden = !filterInput.value;
+  applyFilter();
+});
+filterInput.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && filterInput.value) {
+    e.preventDefault();
+    filterInput.value = '';
+    applyFilter();
+    applyFilter.flush();
+  } else if (e.key === 'Enter' || e.key === 'ArrowDown') {
+    e.preventDefault();
+    applyFilter.flush();
+    table.focus();
+  }
+});
+filterClear.addEventListener('click', () => {
+  filterInput.value = '';
+  applyFilter();
+  applyFilter.flush();
+  filterInput.focus();
+});
+window.addEventListener('keydown', (e) => {
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && (e.key === 'f' || e.key === 'F') && built) {
+    e.preventDefault();
+    filterInput.focus();
+    filterInput.select();
+  }
+});
+
+// VS Code restyles the page live (theme, editor font): it rewrites <html style> and <body class>.
+const themeChanged = debounce(() => table.themeChanged(), 100);
+new MutationObserver(() => themeChanged()).observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+new MutationObserver(() => themeChanged()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+// ---- messages -------------------------------------------------------------------------------
+
+function onInit(msg: InitMessage): void {
+  build(msg.kind);
+  model.init(msg);
+  setText(titleEl, msg.kind === 'results' ? msg.title : '');
+  titleEl.hidden = msg.kind !== 'results';
+  document.title = msg.title;
+  runBar?.setSettings(msg.settings, msg.applyChoices, msg.trusted);
+  runBar?.setRunning(!!msg.run?.running);
+  parseError = !!msg.parseError;
+  toolbar.hidden = parseError;
+  runBar?.setBlocked(parseError ? 'The locator could not be read as CSV: fix it (Open as text) and run again.' : undefined);
+  if (msg.parseError) {
+    showParseError(msg.parseError);
+  } else {
+    parseErrorEl.hidden = true;
+    table.el.hidden = false;
+    filterInput.disabled = false;
+    filterInput.value = filterText;
+    // On the first init the saved state applies; later inits (file reloaded) keep the live view.
+    const state = firstInit ? saved : { ...table.getState() };
+    firstInit = false;
+    table.reset(state);
+    table.setFilter(filterText);
+    if (msg.run && !msg.run.running) table.fitResults();
+  }
+  scheduleChrome();
+}
+function showParseError(err: { message: string; line: number }): void {
+  table.el.hidden = true;
+  filterInput.disabled = true;
+  const names = /\bline\s+\d+/i.test(err.message);
+  const open = button('open-text', 'Open as text', { icon: 'go-to-file', title: `Open the file as text at line ${err.line}` });
+  open.addEventListener('click', () => post({ type: 'openText', line: err.line }));
+  parseErrorEl.replaceChildren(
+    h('div', 'pe-icon', undefined, icon('error')),
+    h('div', 'pe-body', undefined,
+      h('h2', undefined, { text: 'This locator could not be read as CSV' }),
+      h('p', 'pe-message', { id: 'parse-error-message', text: names ? err.message : `Line ${err.line}: ${err.message}` }),
+      h('div', 'pe-actions', undefined, open),
+    ),
+  );
+  parseErrorEl.hidden = false;
+}
+
+function handle(msg: ToWebview): void {
+  switch (msg.type) {
+    case 'init':
+      onInit(msg);
+      return;
+    case 'rows':
+      if (!built) return;
+      model.addRows(msg);
+      table.refresh();
+      scheduleChrome();
+      return;
+    case 'runStarted':
+      if (!built) return;
+      model.startRun(msg);
+      runBar?.setRunning(true);
+      strip.reset();
+      table.refresh();
+      scheduleChrome();
+      return;
+    case 'results':
+      if (!built) return;
+      if (model.addResults(msg.runId, msg.results, msg.progress)) {
+        runBar?.setRunning(!!model.run?.running);
+        table.refresh();
+        scheduleChrome();
+      }
+      return;
+    case 'runEnded':
+      if (!built) return;
+      model.endRun(msg);
+      runBar?.setRunning(false);
+      table.refresh();
+      table.fitResults();
+      scheduleChrome();
+      return;
+    case 'settings':
+      runBar?.setSettings(msg.settings, msg.applyChoices, msg.trusted);
+      scheduleChrome();
+      return;
+    case 'notice':
+      if (!built) build(kind);
+      notice.show(msg.level, msg.text);
+      runBar?.requestSettled();
+      return;
+    case 'progress':
+      if (built && model.setProgress(msg.runId, msg.progress)) scheduleChrome();
+      return;
+    default:
+      // A message type from a newer extension: ignore it.
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const msg = e.data as ToWebview | undefined;
+  if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+  try {
+    handle(msg);
+  } catch (err) {
+    console.error('[locator-batch] failed to handle', msg.type, err);
+  }
+});
+
+post({ type: 'ready' });

@@ -1,0 +1,254 @@
+// The notebook-style run bar of the locator editor: what to run, how, and Run / Cancel.
+// Every change is reported (settingsChanged); the extension remembers and echoes settings back.
+import type { ApplyChoice, RunSettingsView } from '../shared/protocol';
+import { button, debounce, h, icon } from './dom';
+import { basename } from './format';
+
+export interface RunBarHooks {
+  run(settings: RunSettingsView): void;
+  cancel(): void;
+  pickApplyFile(): void;
+  settingsChanged(settings: RunSettingsView): void;
+}
+
+export const TRUST_MESSAGE =
+  "Running apply files needs a trusted workspace (Workspace Trust). Use 'Manage Workspace Trust' to trust this folder.";
+
+const NO_FILE = '';
+
+export class RunBar {
+  readonly el: HTMLElement;
+  readonly trustEl: HTMLElement;
+  readonly runBtn: HTMLButtonElement;
+  readonly cancelBtn: HTMLButtonElement;
+  private readonly apply: HTMLSelectElement;
+  private readonly browse: HTMLButtonElement;
+  private readonly mode: HTMLSelectElement;
+  private readonly workers: HTMLInputElement;
+  private readonly resultType: HTMLSelectElement;
+  private readonly patch: HTMLInputElement;
+  private readonly onError: HTMLSelectElement;
+  private readonly column: HTMLInputElement;
+  private readonly columnField: HTMLElement;
+  private settings: RunSettingsView = { mode: 'sequential', workers: 1, resultType: 'value', isPatch: false, onError: 'continue', column: 'result' };
+  private trusted = true;
+  /** Why running is impossible right now (e.g. the locator does not parse). */
+  private blocked: string | undefined;
+  private lastReported = '';
+  private running = false;
+  private cancelling = false;
+  /** Run was clicked and no runStarted came yet: keep Run disabled for a moment. */
+  private starting: ReturnType<typeof setTimeout> | undefined;
+  private readonly postSoon: ReturnType<typeof debounce<[]>>;
+
+  constructor(private readonly hooks: RunBarHooks) {
+    this.runBtn = button('run', 'Run', { icon: 'play', title: 'Run the apply file over every row', ariaLabel: 'Run' });
+    this.cancelBtn = button('cancel', 'Cancel', { icon: 'debug-stop', secondary: true, title: 'Cancel the run', ariaLabel: 'Cancel' });
+    this.apply = select('apply', 'Apply file', []);
+    this.browse = button('browse', 'Browse…', { secondary: true, title: 'Choose an apply file (.js, .mjs, .ts)', ariaLabel: 'Browse for an apply file' });
+    this.mode = select('mode', 'Mode', [
+      ['sequential', 'Sequential'],
+      ['async', 'Async'],
+      ['process', 'Process'],
+    ]);
+    this.workers = h('input', 'input num-input', { id: 'workers', type: 'number', min: '1', max: '1024', step: '1', 'aria-label': 'Workers' });
+    this.resultType = select('result-type', 'Result type', [
+      ['series', 'Series (rows)'],
+      ['value', 'Value (column)'],
+      ['none', 'None (side effects)'],
+    ]);
+    this.patch = h('input', 'checkbox', { id: 'patch', type: 'checkbox', 'aria-label': 'Patch' });
+    this.onError = select('on-error', 'On error', [
+      ['continue', 'Continue'],
+      ['stop', 'Stop'],
+    ]);
+    this.column = h('input', 'input', { id: 'column', type: 'text', placeholder: 'result', spellcheck: false, 'aria-label': 'Column to write' });
+
+    this.mode.title = 'Sequential: one row at a time here. Async: many rows in flight (I/O). Process: worker processes (CPU).';
+    this.workers.title = 'Rows in flight (async) or worker processes (process)';
+    this.patch.title = 'Keep skipped rows: series keep the original row, values keep an empty entry';
+    this.onError.title = 'On a row error: carry on with the other rows, or stop the run';
+    this.column.title = 'Column that value results are written to';
+
+    const runGroup = h('div', 'rb-group rb-actions', undefined, this.runBtn, this.cancelBtn);
+    const applyGroup = h('div', 'rb-group rb-apply', undefined, field('apply', 'Apply', h('div', 'rb-apply-pick', undefined, wrapSelect(this.apply), this.browse)));
+    this.columnField = field('column', 'Column', this.column);
+    const opts = h(
+      'div',
+      'rb-group rb-options',
+      undefined,
+      field('mode', 'Mode', this.mode),
+      field('workers', 'Workers', this.workers),
+      field('result-type', 'Result', this.resultType),
+      this.columnField,
+      field('on-error', 'On error', this.onError),
+      h('label', 'rb-check', { for: 'patch' }, h('span', 'checkbox-box', undefined, this.patch, icon('check')), h('span', 'rb-label', { text: 'Patch' })),
+    );
+    this.el = h('div', 'runbar', { role: 'toolbar', 'aria-label': 'Run settings' }, runGroup, applyGroup, opts);
+    this.trustEl = h(
+      'div',
+      'banner warning trust',
+      { id: 'trust-message', role: 'alert', hidden: true },
+      icon('shield'),
+      h('span', undefined, { text: TRUST_MESSAGE }),
+    );
+
+    this.postSoon = debounce(() => this.report(this.read()), 250);
+    const changed = (immediate: boolean) => {
+      this.settings = this.read();
+      this.sync();
+      if (immediate) {
+        this.postSoon.cancel();
+        this.report(this.settings);
+      } else {
+        this.postSoon();
+      }
+    };
+    for (const s of [this.apply, this.mode, this.resultType, this.onError]) s.addEventListener('change', () => changed(true));
+    this.patch.addEventListener('change', () => changed(true));
+    for (const i of [this.workers, this.column]) {
+      i.addEventListener('input', () => changed(false));
+      i.addEventListener('change', () => {
+        if (i === this.workers) this.workers.value = String(this.readWorkers());
+        changed(true);
+      });
+    }
+    this.runBtn.addEventListener('click', () => {
+      if (this.runBtn.disabled) return;
+      this.postSoon.cancel();
+      this.settings = this.read();
+      this.starting = setTimeout(() => {
+        this.starting = undefined;
+        this.sync();
+      }, 3000);
+      this.sync();
+      this.hooks.run(this.settings);
+    });
+    this.cancelBtn.addEventListener('click', () => {
+      if (this.cancelBtn.disabled) return;
+      this.cancelling = true;
+      this.sync();
+      this.hooks.cancel();
+    });
+    this.browse.addEventListener('click', () => this.hooks.pickApplyFile());
+    this.sync();
+  }
+
+  /** Settings from the extension (init, settings): fields being edited keep what the user typed. */
+  setSettings(s: RunSettingsView, choices: ApplyChoice[], trusted: boolean): void {
+    this.settings = { ...s };
+    this.lastReported = settingsKey(s);
+    this.trusted = trusted;
+    this.fillApply(choices, s.applyFile);
+    const editing = document.activeElement;
+    this.mode.value = s.mode;
+    if (editing !== this.workers) this.workers.value = String(s.workers);
+    this.resultType.value = s.resultType;
+    this.patch.checked = s.isPatch;
+    this.onError.value = s.onError;
+    if (editing !== this.column) this.column.value = s.column;
+    this.sync();
+  }
+
+  setRunning(running: boolean): void {
+    this.running = running;
+    if (!running) this.cancelling = false;
+    if (this.starting !== undefined) {
+      clearTimeout(this.starting);
+      this.starting = undefined;
+    }
+    this.sync();
+  }
+
+  setBlocked(reason: string | undefined): void {
+    this.blocked = reason;
+    this.sync();
+  }
+
+  /** A notice came back: a refused run request should not keep Run disabled. */
+  requestSettled(): void {
+    if (this.starting === undefined) return;
+    clearTimeout(this.starting);
+    this.starting = undefined;
+    this.sync();
+  }
+
+  /** Posts settingsChanged, once per distinct value. */
+  private report(s: RunSettingsView): void {
+    const key = settingsKey(s);
+    if (key === this.lastReported) return;
+    this.lastReported = key;
+    this.hooks.settingsChanged(s);
+  }
+
+  current(): RunSettingsView {
+    return this.read();
+  }
+
+  private fillApply(choices: ApplyChoice[], chosen: string | undefined): void {
+    const opts: HTMLOptionElement[] = [];
+    if (!chosen) opts.push(h('option', undefined, { value: NO_FILE, text: choices.length ? 'Choose an apply file…' : 'No apply files found — Browse…', disabled: true }));
+    for (const c of choices) opts.push(h('option', undefined, { value: c.path, text: c.label, title: c.path }));
+    if (chosen && !choices.some((c) => c.path === chosen)) opts.unshift(h('option', undefined, { value: chosen, text: basename(chosen), title: chosen }));
+    this.apply.replaceChildren(...opts);
+    this.apply.value = chosen ?? NO_FILE;
+    this.apply.title = chosen ?? 'Choose the apply file to run';
+  }
+
+  private readWorkers(): number {
+    const n = Math.floor(Number(this.workers.value));
+    return Number.isFinite(n) && n >= 1 ? Math.min(n, 1024) : this.settings.workers || 1;
+  }
+
+  private read(): RunSettingsView {
+    const apply = this.apply.value;
+    return {
+      applyFile: apply && apply !== NO_FILE ? apply : undefined,
+      mode: this.mode.value as RunSettingsView['mode'],
+      workers: this.readWorkers(),
+      resultType: this.resultType.value as RunSettingsView['resultType'],
+      isPatch: this.patch.checked,
+      onError: this.onError.value as RunSettingsView['onError'],
+      column: this.column.value.trim() || this.column.placeholder,
+    };
+  }
+
+  private sync(): void {
+    const busy = this.running || this.starting !== undefined;
+    this.runBtn.disabled = busy || !this.trusted || !!this.blocked;
+    this.runBtn.title = !this.trusted
+      ? TRUST_MESSAGE
+      : this.blocked
+        ? this.blocked
+        : this.running
+        ? 'A run is in progress'
+        : 'Run the apply file over every row';
+    this.cancelBtn.disabled = !this.running || this.cancelling;
+    const label = this.cancelBtn.querySelector('.btn-label');
+    if (label) label.textContent = this.cancelling ? 'Cancelling…' : 'Cancel';
+    this.trustEl.hidden = this.trusted;
+    this.el.classList.toggle('running', this.running);
+    // Options that do not apply stay usable but read as secondary.
+    this.workers.closest('.field')?.classList.toggle('muted', this.mode.value === 'sequential');
+    this.columnField.classList.toggle('muted', this.resultType.value !== 'value');
+  }
+}
+
+function select(id: string, label: string, options: [string, string][]): HTMLSelectElement {
+  const s = h('select', 'select', { id, 'aria-label': label });
+  for (const [value, text] of options) s.append(h('option', undefined, { value, text }));
+  return s;
+}
+
+function settingsKey(s: RunSettingsView): string {
+  return JSON.stringify([s.applyFile ?? null, s.mode, s.workers, s.resultType, s.isPatch, s.onError, s.column]);
+}
+
+function wrapSelect(s: HTMLSelectElement): HTMLElement {
+  return h('span', 'select-wrap', undefined, s);
+}
+
+function field(id: string, label: string, control: HTMLElement): HTMLElement {
+  const c = control instanceof HTMLSelectElement ? wrapSelect(control) : control;
+  return h('div', 'field', undefined, h('label', 'rb-label', { for: id, text: label }), c);
+}
