@@ -5,7 +5,7 @@ import type { RunOutcome } from '../core/run';
 import type { RunSettingsView } from '../shared/protocol';
 import { askRunSettings, chooseApplyFile, exportResults, rerunFailed, runSession } from './actions';
 import { createApplyFile } from './applyFiles';
-import { LOCATOR_EDITOR_VIEW_TYPE } from './locatorEditor';
+import { CSV_EDITOR_VIEW_TYPE, LOCATOR_EDITOR_VIEW_TYPE } from './locatorEditor';
 import type { LocatorSession, RunRefusal } from './locatorSession';
 import type { ResultsPanels } from './resultsPanel';
 import { COMMANDS } from './runReporter';
@@ -79,7 +79,9 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
     }),
     vscode.commands.registerCommand(COMMANDS.openEditor, async (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : await pickLocator(sessions);
-      if (target) await vscode.commands.executeCommand('vscode.openWith', target, LOCATOR_EDITOR_VIEW_TYPE);
+      if (!target) return;
+      const viewType = target.path.toLowerCase().endsWith('.locator.csv') ? LOCATOR_EDITOR_VIEW_TYPE : CSV_EDITOR_VIEW_TYPE;
+      await vscode.commands.executeCommand('vscode.openWith', target, viewType);
     }),
   ];
 }
@@ -96,7 +98,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 /** The locator in front (locator editor or CSV text editor), else a quick pick of the workspace's CSVs. */
 async function pickLocator(sessions: Sessions): Promise<vscode.Uri | undefined> {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  if (input instanceof vscode.TabInputCustom && input.viewType === LOCATOR_EDITOR_VIEW_TYPE) return input.uri;
+  if (input instanceof vscode.TabInputCustom && [LOCATOR_EDITOR_VIEW_TYPE, CSV_EDITOR_VIEW_TYPE].includes(input.viewType)) {
+    return input.uri;
+  }
   if (input instanceof vscode.TabInputText && input.uri.path.toLowerCase().endsWith('.csv')) return input.uri;
   const csvs = await vscode.workspace.findFiles('**/*.csv', '{**/node_modules/**,**/.locator-batch/**}', 500);
   type Item = vscode.QuickPickItem & { uri?: vscode.Uri };

@@ -14,7 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
     reporter,
     sessions,
     panels,
-    LocatorEditorProvider.register(context.extensionUri, sessions),
+    ...LocatorEditorProvider.register(context.extensionUri, sessions),
     ...registerCommands(sessions, panels),
   );
 }

@@ -5,7 +5,10 @@ import type { Sessions } from './sessions';
 import { WebviewBinding } from './webviewBinding';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
+/** Default editor for `*.locator.csv`. */
 export const LOCATOR_EDITOR_VIEW_TYPE = 'locatorBatch.locatorEditor';
+/** The same editor, offered for every `*.csv` (a second view type: priority is per contribution). */
+export const CSV_EDITOR_VIEW_TYPE = 'locatorBatch.csvEditor';
 
 // Typing in the text editor fires a change per keystroke: redraw once the user pauses.
 const REFRESH_DEBOUNCE_MS = 150;
@@ -16,10 +19,12 @@ export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
     private readonly sessions: Sessions,
   ) {}
 
-  static register(extensionUri: vscode.Uri, sessions: Sessions): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(LOCATOR_EDITOR_VIEW_TYPE, new LocatorEditorProvider(extensionUri, sessions), {
-      supportsMultipleEditorsPerDocument: true,
-    });
+  static register(extensionUri: vscode.Uri, sessions: Sessions): vscode.Disposable[] {
+    const provider = new LocatorEditorProvider(extensionUri, sessions);
+    const options = { supportsMultipleEditorsPerDocument: true };
+    return [LOCATOR_EDITOR_VIEW_TYPE, CSV_EDITOR_VIEW_TYPE].map((viewType) =>
+      vscode.window.registerCustomEditorProvider(viewType, provider, options),
+    );
   }
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {

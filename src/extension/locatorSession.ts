@@ -206,6 +206,8 @@ export class LocatorSession implements vscode.Disposable {
         onProgress: (p) => {
           active.progress = toProgressView(p);
           log.progress(p);
+          // Keeps rows/s and time left current while slow rows run and no result arrives.
+          if (!pending.length) this.emitter.fire({ type: 'progress', runId, progress: active.progress });
         },
       });
     } catch (err) {
