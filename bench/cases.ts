@@ -1,0 +1,180 @@
+// What runs inside a benchmark child process: one case, prepared once (rows built, apply file
+// bundled, one untimed warm-up run), then timed runs on request. ./index.ts keeps one child per case
+// and asks the children of a section for their runs in turns (round-robin), so that a change in the
+// machine's load hits every case of a comparison alike.
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { loadApplyFile } from '../src/core/applyModule';
+import { runBatch } from '../src/core/run';
+import type { Mode, Row } from '../src/core/types';
+import { runFloor } from './floor';
+
+export const FIXTURES = path.resolve(__dirname, '..', '..', 'bench', 'fixtures');
+
+export type CaseSpec =
+  | {
+      kind: 'engine';
+      mode: Mode;
+      workers: number;
+      rows: number;
+      fixture: 'trivial' | 'trivial-async' | 'busy' | 'io';
+      /** One untimed run first (lets the JIT settle, as in a long-lived extension host). */
+      warmup: boolean;
+      /** busy fixture: arithmetic per row. */
+      iters?: number;
+      /** io fixture: the file each row stats. */
+      file?: string;
+    }
+  | { kind: 'floor'; rows: number; serialization: 'json' | 'advanced'; chunkRows: number; children: number }
+  /** 100k rows through process mode; the parent measures the whole process tree's memory. */
+  | { kind: 'memory'; rows: number }
+  | { kind: 'calibrate'; targetMs: number };
+
+export interface RunSample {
+  ms: number;
+  /** CPU time of this process and of the child processes it reaped during the run (its workers). */
+  cpuMs: number;
+  /** runBatch start to the first row reported. */
+  firstRowMs?: number;
+  /** floor only: fork until every child was ready. */
+  startupMs?: number;
+}
+
+export interface PreparedCase {
+  /** Facts known after preparing: the calibrated iterations, the parent's RSS with rows loaded. */
+  info: { iters?: number; baseRssMb?: number };
+  run(): Promise<RunSample>;
+}
+
+/** Rows of 10 short string fields, shaped like a locator's. */
+export function makeRows(n: number, extra: Partial<Row> = {}): Row[] {
+  const rows: Row[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    rows[i] = {
+      'File Path': `/d/s${String(i).padStart(6, '0')}.fif`,
+      'Domain Tag': 'bench',
+      'File Type': 'csvData',
+      'Data Shape': '(8, 1000)',
+      'Channel Names': 'C3,Cz,C4',
+      'Number of Channels': '8',
+      'Sampling Rate': '250.0',
+      Duration: '3.996',
+      'Completeness Check': 'Completed',
+      'Source Hash': ((i * 2654435761) % 4294967296).toString(16).padStart(8, '0'),
+      ...extra,
+    } as Row;
+  }
+  return rows;
+}
+
+/**
+ * CPU time used so far by this process (µs precision) and by its children that have exited and been
+ * waited for (/proc/self/stat cutime + cstime, in clock ticks of 10 ms).
+ */
+export function cpuMsNow(): number {
+  const u = process.cpuUsage();
+  let children = 0;
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    children = ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    // not Linux: children unknown
+  }
+  return (u.user + u.system) / 1000 + children;
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+export async function prepareCase(spec: CaseSpec): Promise<PreparedCase> {
+  switch (spec.kind) {
+    case 'engine':
+      return prepareEngine(spec);
+    case 'floor': {
+      const rows = makeRows(spec.rows);
+      await runFloor(rows.slice(0, 1000), spec); // warm the parent side, as the engine cases do
+      return {
+        info: {},
+        async run() {
+          gc();
+          const c0 = cpuMsNow();
+          const res = await runFloor(rows, spec);
+          return { ms: res.totalMs, startupMs: res.startupMs, cpuMs: cpuMsNow() - c0 };
+        },
+      };
+    }
+    case 'memory': {
+      const rows = makeRows(spec.rows);
+      const { bundle, module } = await loadApplyFile(path.join(FIXTURES, 'trivial.js'));
+      gc();
+      return {
+        info: { baseRssMb: process.memoryUsage().rss / 2 ** 20 },
+        async run() {
+          const c0 = cpuMsNow();
+          const t0 = performance.now();
+          const out = await runBatch({ rows, module, bundle, mode: 'process', workers: 2, resultType: 'value', isPatch: true, onError: 'continue' });
+          const ms = performance.now() - t0;
+          if (out.counts.done !== rows.length) throw new Error(`memory case: ${JSON.stringify(out.counts)}`);
+          return { ms, cpuMs: cpuMsNow() - c0 };
+        },
+      };
+    }
+    case 'calibrate':
+      return {
+        info: { iters: calibrate(spec.targetMs) },
+        run: () => Promise.reject(new Error('calibrate has no runs')),
+      };
+  }
+}
+
+async function prepareEngine(spec: Extract<CaseSpec, { kind: 'engine' }>): Promise<PreparedCase> {
+  const extra: Partial<Row> = {};
+  if (spec.iters !== undefined) extra.iters = String(spec.iters);
+  if (spec.file !== undefined) extra['File Path'] = spec.file;
+  const rows = makeRows(spec.rows, extra);
+  const { bundle, module } = await loadApplyFile(path.join(FIXTURES, `${spec.fixture}.js`));
+  const once = async (): Promise<RunSample> => {
+    gc();
+    let firstRowMs: number | undefined;
+    const c0 = cpuMsNow();
+    const t0 = performance.now();
+    const out = await runBatch({
+      rows,
+      module,
+      bundle,
+      mode: spec.mode,
+      workers: spec.workers,
+      resultType: 'value',
+      isPatch: true,
+      onError: 'continue',
+      onRow: () => {
+        firstRowMs ??= performance.now() - t0;
+      },
+    });
+    const ms = performance.now() - t0;
+    const cpuMs = cpuMsNow() - c0;
+    if (out.counts.done !== rows.length || out.effectiveMode !== spec.mode) {
+      const first = out.records.find((r) => r.error)?.error;
+      throw new Error(`${spec.mode}: ${JSON.stringify(out.counts)} (${out.effectiveMode}); first error: ${JSON.stringify(first)}`);
+    }
+    return { ms, firstRowMs, cpuMs };
+  };
+  if (spec.warmup) await once();
+  return { info: {}, run: once };
+}
+
+/** Iterations of the busy fixture's loop that take `targetMs` on this core (fastest of 5: the least disturbed). */
+function calibrate(targetMs: number): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const busy = require(path.join(FIXTURES, 'busy.js')) as { apply(row: Row): number };
+  const probe = 2_000_000;
+  busy.apply({ iters: String(probe) }); // JIT warm-up
+  const times: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    busy.apply({ iters: String(probe) });
+    times.push(performance.now() - t0);
+  }
+  return Math.round((probe * targetMs) / Math.min(...times));
+}
