@@ -1,0 +1,220 @@
+'use strict';
+// Helpers shared by the UI suites (test/e2e/*.test.js). Not a test file itself (runAll only loads
+// *.test.js). Everything waits on a condition; nothing sleeps for a fixed time to "let things settle".
+
+const fs = require('fs');
+const path = require('path');
+const h = require('../harness/codeServer.js');
+
+const DEMO = path.join(h.REPO_ROOT, 'demo');
+const DOCS = path.join(h.REPO_ROOT, 'docs');
+
+/** Fails with a clear message when the demo workspace or the build is missing. */
+function checkPrereqs() {
+  for (const [p, hint] of [
+    [path.join(h.REPO_ROOT, 'dist/extension.js'), 'run `node esbuild.js` first'],
+    [path.join(h.REPO_ROOT, 'dist/webview.js'), 'run `node esbuild.js` first'],
+    [path.join(DEMO, 'demo.locator.csv'), 'run `node scripts/make-demo.js` first'],
+    [path.join(DEMO, 'example_locator.csv'), 'run `node scripts/make-demo.js` first'],
+  ]) {
+    if (!fs.existsSync(p)) throw new Error(`missing ${path.relative(h.REPO_ROOT, p)}: ${hint}`);
+  }
+}
+
+/** Polls `fn` until it returns a truthy value; returns that value. The message says what was awaited. */
+async function until(fn, { timeout = 30_000, interval = 100, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  let lastErr;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      lastErr = e;
+    }
+    if (Date.now() > deadline) {
+      const why = lastErr ? ` (last error: ${lastErr.message.split('\n')[0]})` : '';
+      throw new Error(`timed out after ${timeout} ms waiting for ${message}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Starts code-server on `folder` with the repo as an installed extension, opens the workbench. */
+async function startWorkbench({ folder = DEMO, settings = {}, viewport } = {}) {
+  checkPrereqs();
+  const server = await h.startCodeServer({ folder, extensionDevelopmentPath: h.REPO_ROOT, settings });
+  let browser;
+  try {
+    browser = await h.launchBrowser(viewport ? { viewport } : undefined);
+    await h.openWorkbench(browser.page, server, folder);
+  } catch (e) {
+    if (browser) await browser.close();
+    await server.stop();
+    throw e;
+  }
+  return { server, browser, page: browser.page };
+}
+
+/** Quick open (Ctrl+P) of a workspace file by name; *.locator.csv opens in the locator editor. */
+async function quickOpen(page, name) {
+  const widget = page.locator('.quick-input-widget');
+  await page.keyboard.press('Control+P');
+  await widget.waitFor({ state: 'visible', timeout: 10_000 });
+  await widget.locator('input').fill(name);
+  // The first quick open is slow on a busy 2-core machine (the file search warms up).
+  await pickQuickItem(page, name, { exact: false, timeout: 30_000 });
+}
+
+/** Waits until the quick input shows `title` (e.g. "Locator Batch: Mode"): no stale rows of the previous step. */
+async function waitQuickTitle(page, title, timeout = 30_000) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout });
+}
+
+/**
+ * Picks the quick-pick row whose label is exactly `label` (exact: true, the default), or contains
+ * it. Labels are matched on `.label-name` (descriptions and details do not count: "process" must not
+ * pick a row whose detail says "child processes").
+ */
+async function pickQuickItem(page, label, { exact = true, timeout = 15_000 } = {}) {
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  const idx = await until(
+    async () => {
+      const labels = await rows.locator('.label-name').allInnerTexts();
+      const i = labels.findIndex((l) => (exact ? l.trim() === label : l.includes(label)));
+      return i >= 0 ? i + 1 : 0;
+    },
+    { timeout, message: `quick pick item "${label}"` },
+  );
+  await rows.nth(idx - 1).click();
+}
+
+/** Answers a quick input box (e.g. "Locator Batch: Workers") with `value`. */
+async function answerInputBox(page, title, value) {
+  await waitQuickTitle(page, title);
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(String(value));
+  await input.press('Enter');
+}
+
+/**
+ * The Locator Batch webview frame whose body has data-kind=`kind` and (when given) whose document
+ * title is `title` (the locator's file name). Webviews live in nested iframes
+ * (iframe.webview.ready → iframe#active-frame); hidden ones may be torn down and rebuilt, so the
+ * frame is looked up again on every call.
+ */
+async function findWebview(page, { kind, title, timeout = 60_000 } = {}) {
+  return until(
+    async () => {
+      for (const f of page.frames()) {
+        if (f.isDetached()) continue;
+        const info = await f
+          .evaluate(() => (document.getElementById('app') && document.body ? { kind: document.body.dataset.kind, title: document.title } : null))
+          .catch(() => null);
+        if (!info || (kind && info.kind !== kind) || (title && info.title !== title)) continue;
+        // Visible: the frame element has a size (a hidden webview keeps its iframe but 0×0 or display:none).
+        const el = await f.frameElement().catch(() => null);
+        const box = el && (await el.boundingBox().catch(() => null));
+        if (box && box.width > 50 && box.height > 50) return f;
+      }
+      return undefined;
+    },
+    { timeout, interval: 200, message: `a visible Locator Batch webview (kind ${kind ?? 'any'}, title ${title ?? 'any'})` },
+  );
+}
+
+/** The rows the virtualised grid has in the DOM now: view position, locator index, status, cell texts. */
+async function visibleRows(frame) {
+  return frame.evaluate(() =>
+    [...document.querySelectorAll('#grid .grid-row[data-index]')]
+      .filter((r) => !r.hidden)
+      .map((r) => ({
+        pos: Number(r.getAttribute('aria-rowindex')) - 2,
+        index: Number(r.dataset.index),
+        status: r.dataset.status || null,
+        statusLabel: r.querySelector('.cell.k-status')?.getAttribute('aria-label') ?? null,
+        cells: [...r.querySelectorAll('.cell')].map((c) => c.textContent),
+      }))
+      .sort((a, b) => a.pos - b.pos),
+  );
+}
+
+/** Header titles and keys, in column order. */
+async function headers(frame) {
+  return frame.evaluate(() =>
+    [...document.querySelectorAll('#grid .grid-header .hcell')].map((c) => ({ key: c.dataset.key, title: c.querySelector('.hlabel')?.textContent ?? '' })),
+  );
+}
+
+/**
+ * Every row of the view, by scrolling the virtualised grid from top to bottom and collecting what
+ * each scroll position shows. Returns rows sorted by view position (one entry per position).
+ */
+async function allRows(frame) {
+  const byPos = new Map();
+  const total = await frame.evaluate(() => Number(document.getElementById('grid').getAttribute('aria-rowcount')) - 1);
+  await frame.evaluate(() => {
+    const g = document.getElementById('grid');
+    g.scrollTop = 0;
+  });
+  for (let step = 0; step < 1000; step++) {
+    // Rows are drawn in the scroll event; wait a frame (or 50 ms when frames are throttled).
+    await frame.evaluate(() => new Promise((r) => { requestAnimationFrame(() => r()); setTimeout(r, 50); }));
+    for (const r of await visibleRows(frame)) byPos.set(r.pos, r);
+    const done = await frame.evaluate(() => {
+      const g = document.getElementById('grid');
+      if (g.scrollTop + g.clientHeight >= g.scrollHeight - 1) return true;
+      g.scrollTop += Math.max(40, g.clientHeight - 60);
+      return false;
+    });
+    if (done) break;
+  }
+  await frame.evaluate(() => { document.getElementById('grid').scrollTop = 0; });
+  const rows = [...byPos.values()].sort((a, b) => a.pos - b.pos);
+  return { total, rows };
+}
+
+/** The progress strip: text of #progress, aria-valuenow, summary text. */
+async function progressState(frame) {
+  return frame.evaluate(() => {
+    const bar = document.querySelector('[role=progressbar]');
+    const summary = document.getElementById('summary');
+    return {
+      text: document.getElementById('progress')?.textContent ?? '',
+      value: bar ? Number(bar.getAttribute('aria-valuenow')) : NaN,
+      summary: summary && !summary.hidden ? summary.textContent : '',
+    };
+  });
+}
+
+/** Screenshot into docs/ under a fixed name (overwrites the previous one). */
+async function shot(page, name) {
+  return h.screenshot(page, path.join(DOCS, name));
+}
+
+/** Writes a file for the duration of a suite; returns a remover (also safe to call twice). */
+function tempFile(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return () => fs.rmSync(file, { force: true });
+}
+
+module.exports = {
+  h,
+  DEMO,
+  DOCS,
+  until,
+  startWorkbench,
+  quickOpen,
+  waitQuickTitle,
+  pickQuickItem,
+  answerInputBox,
+  findWebview,
+  visibleRows,
+  headers,
+  allRows,
+  progressState,
+  shot,
+  tempFile,
+};
