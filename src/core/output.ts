@@ -16,7 +16,7 @@ export function withValueColumn(locator: Locator, records: readonly RowRecord[],
   const rows = locator.rows.map((row, i) => {
     const rec = byIndex.get(i);
     const out = { ...row };
-    if (rec?.status === 'done') out[column] = formatCell(rec.value);
+    if (rec?.status === 'done' && rec.value !== undefined) out[column] = formatCell(rec.value);
     else out[column] ??= '';
     return out;
   });

@@ -70,6 +70,43 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
       }
       return exportResults(s, target);
     }),
+    vscode.commands.registerCommand(
+      COMMANDS.writeBack,
+      async (uri?: vscode.Uri, args?: { column?: string; target?: 'replace' | 'new' }) => {
+        const s = sessions.find(uri) ?? sessions.lastRun;
+        if (!s?.last) {
+          void vscode.window.showInformationMessage('Locator Batch: run a batch first; then its results can be written back.');
+          return false;
+        }
+        if (s.last.settings.resultType === 'series') {
+          const target =
+            args?.target ??
+            (
+              await vscode.window.showQuickPick(
+                [
+                  { label: 'Open as a new locator', value: 'new' as const },
+                  { label: `Replace the content of ${s.name}`, description: 'undoable; saved when you save', value: 'replace' as const },
+                ],
+                { title: 'Locator Batch: Write Back Series Results' },
+              )
+            )?.value;
+          return target ? Boolean(await s.writeBackSeries(target)) : false;
+        }
+        if (s.last.settings.resultType === 'none') {
+          void vscode.window.showInformationMessage('Locator Batch: result type "none" has nothing to write back.');
+          return false;
+        }
+        const column =
+          args?.column ??
+          (await vscode.window.showInputBox({
+            title: 'Locator Batch: Write Back Value Results',
+            prompt: 'Column to write the values to (an existing column is replaced; rows without a value keep theirs)',
+            value: s.last.settings.column || 'result',
+            validateInput: (v) => (v.trim() ? undefined : 'A column name, please'),
+          }));
+        return column ? s.writeBackColumn(column.trim()) : false;
+      },
+    ),
     vscode.commands.registerCommand(COMMANDS.newApplyFile, (target?: vscode.Uri, language?: 'ts' | 'js') =>
       createApplyFile(target instanceof vscode.Uri ? target : undefined, language),
     ),

@@ -16,6 +16,7 @@ export const COMMANDS = {
   newApplyFile: 'locatorBatch.newApplyFile',
   showResults: 'locatorBatch.showResults',
   openEditor: 'locatorBatch.openEditor',
+  writeBack: 'locatorBatch.writeBack',
 } as const;
 
 export interface RunLog {

@@ -78,16 +78,11 @@ async function waitQuickTitle(page, title, timeout = 30_000) {
  * pick a row whose detail says "child processes").
  */
 async function pickQuickItem(page, label, { exact = true, timeout = 15_000 } = {}) {
-  const rows = page.locator('.quick-input-widget .monaco-list-row');
-  const idx = await until(
-    async () => {
-      const labels = await rows.locator('.label-name').allInnerTexts();
-      const i = labels.findIndex((l) => (exact ? l.trim() === label : l.includes(label)));
-      return i >= 0 ? i + 1 : 0;
-    },
-    { timeout, message: `quick pick item "${label}"` },
-  );
-  await rows.nth(idx - 1).click();
+  const esc = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const name = page.locator('.label-name', { hasText: exact ? new RegExp(`^\\s*${esc}\\s*$`) : label });
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: name }).first();
+  await row.waitFor({ state: 'visible', timeout });
+  await row.click();
 }
 
 /** Answers a quick input box (e.g. "Locator Batch: Workers") with `value`. */

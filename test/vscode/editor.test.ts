@@ -1,0 +1,95 @@
+// The locator editor and what results become: write-back through the document (undoable, never
+// saved behind the user's back), series into a new locator, and the editor over the TextDocument.
+import * as assert from 'assert/strict';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { HASH_APPLY, makeFixture, type Fixture } from './fixtures';
+
+type Rec = { index: number; status: string; value?: unknown };
+
+function run(uri: vscode.Uri, args: Record<string, unknown>) {
+  return vscode.commands.executeCommand<{ records: Rec[]; refused?: string }>('locatorBatch.runBatch', uri, {
+    showResults: false,
+    ...args,
+  });
+}
+
+/** Column `name` of every data row of a locator's text (simple CSV: the fixture quotes only shapes). */
+function column(text: string, name: string): string[] {
+  const [header, ...rows] = text.trimEnd().split('\n');
+  const at = header.split(',').indexOf(name);
+  assert.ok(at >= 0, `column ${name} exists`);
+  // The last column is the one written back: take it from the end of the line.
+  return rows.map((r) => (at === header.split(',').length - 1 ? r.slice(r.lastIndexOf(',') + 1) : r.split(',')[at]));
+}
+
+describe('the locator editor and write-back', () => {
+  let fx: Fixture;
+  before(() => {
+    fx = makeFixture(8);
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fx.cleanup();
+  });
+
+  it('opens *.locator.csv in the locator editor by default', async () => {
+    await vscode.commands.executeCommand('vscode.open', fx.locator);
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputCustom, 'a custom editor opened');
+    assert.equal((tab.input as vscode.TabInputCustom).viewType, 'locatorBatch.locatorEditor');
+  });
+
+  it('writes value results into a column as an undoable edit, leaving the file on disk alone', async () => {
+    const onDisk = fs.readFileSync(fx.locator.fsPath, 'utf8');
+    const applyFile = fx.apply('hash.ts', HASH_APPLY);
+    const result = await run(fx.locator, { applyFile, mode: 'async', workers: 4, resultType: 'value', isPatch: true });
+    const doc = await vscode.workspace.openTextDocument(fx.locator);
+    assert.equal(doc.isDirty, false, 'a run alone does not change the document');
+
+    assert.equal(await vscode.commands.executeCommand('locatorBatch.writeBack', fx.locator, { column: 'Source Hash' }), true);
+    assert.equal(doc.isDirty, true, 'write-back is an edit of the document');
+    const written = column(doc.getText(), 'Source Hash');
+    // Each value sits on its own row; failed rows (missing files) are left empty, never filled by a neighbour.
+    assert.deepEqual(written, fx.hashes);
+    assert.deepEqual(result.records.map((r) => (r.status === 'done' ? r.value : '')), fx.hashes);
+    assert.equal(fs.readFileSync(fx.locator.fsPath, 'utf8'), onDisk, 'nothing saved without the user');
+
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), onDisk, 'undo restores the locator');
+  });
+
+  it('refuses to write back when the rows changed since the run', async () => {
+    const applyFile = fx.apply('len.js', `exports.apply = (row) => row['File Path'].length;\n`);
+    await run(fx.locator, { applyFile, mode: 'sequential', resultType: 'value', isPatch: true });
+    const doc = await vscode.workspace.openTextDocument(fx.locator);
+    const before = doc.getText();
+    // Swap two rows in the text: values would now belong to other rows.
+    const lines = before.split('\n');
+    [lines[1], lines[2]] = [lines[2], lines[1]];
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(fx.locator, new vscode.Range(0, 0, doc.lineCount, 0), lines.join('\n'));
+    await vscode.workspace.applyEdit(edit);
+    assert.equal(await vscode.commands.executeCommand('locatorBatch.writeBack', fx.locator, { column: 'len' }), false);
+    assert.ok(!doc.getText().includes(',len'), 'no column was written');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), before);
+  });
+
+  it('opens series results as a new untitled locator', async () => {
+    const applyFile = fx.apply(
+      'filter.js',
+      `exports.condition = (row) => row['Completeness Check'] === 'Completed';\nexports.apply = (row) => row;\n`,
+    );
+    await run(fx.locator, { applyFile, mode: 'sequential', resultType: 'series', isPatch: false });
+    assert.equal(await vscode.commands.executeCommand('locatorBatch.writeBack', fx.locator, { target: 'new' }), true);
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc?.isUntitled, 'a new untitled document');
+    const kept = fx.hashes.filter(Boolean).length;
+    const lines = doc.getText().trimEnd().split('\n');
+    assert.equal(lines[0], fs.readFileSync(fx.locator.fsPath, 'utf8').split('\n')[0], 'same columns');
+    assert.equal(lines.length - 1, kept, 'only the complete recordings');
+    assert.ok(lines.slice(1).every((l) => l.endsWith(',Completed')));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});
