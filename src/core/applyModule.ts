@@ -103,11 +103,31 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
   const bundlePath = path.join(bundleDir(), createHash('sha256').update(file).update(code).digest('hex').slice(0, 24) + '.js');
   if (!existsSync(bundlePath)) {
     await fs.mkdir(bundleDir(), { recursive: true });
+    await pruneOldBundles();
     const tmp = `${bundlePath}.${process.pid}.tmp`;
     await fs.writeFile(tmp, code);
     await fs.rename(tmp, bundlePath);
+  } else {
+    // Mark it used, so pruning keeps it.
+    await fs.utimes(bundlePath, new Date(), new Date()).catch(() => undefined);
   }
   return { file, code, bundlePath };
+}
+
+// Bundles are named by content, so every edit of an apply file adds one: drop those unused for a
+// day (a run in progress has loaded its bundle, or its workers have; at worst a late worker fails).
+const BUNDLE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+let pruned = false;
+
+async function pruneOldBundles(): Promise<void> {
+  if (pruned) return;
+  pruned = true;
+  const now = Date.now();
+  for (const name of await fs.readdir(bundleDir()).catch(() => [] as string[])) {
+    const file = path.join(bundleDir(), name);
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (stat && now - stat.mtimeMs > BUNDLE_MAX_AGE_MS) await fs.rm(file, { force: true }).catch(() => undefined);
+  }
 }
 
 /** Bundles and loads in this process. Every error here comes before any row runs. */

@@ -226,7 +226,7 @@ export type ShapedResults =
 /**
  * - series: each result row becomes a row of a new locator (index reset); with isPatch a skipped row
  *   is kept as it was, without it dropped; a row whose apply returned nothing is dropped; no rows
- *   at all gives an empty locator with the original columns.
+ *   at all gives an empty locator with the original columns. The columns are those the rows have.
  * - value: a list; with isPatch one entry per row (null for skipped), otherwise empty entries dropped.
  * Rows that failed are treated as if apply returned nothing, except that with isPatch a series
  * keeps the original row: a patch never loses a row because it failed.
@@ -247,8 +247,10 @@ export function shapeResults(
     }
     return { resultType, values };
   }
-  const outColumns = [...columns];
-  const known = new Set(columns);
+  const original = new Set(columns);
+  // Columns not in the original locator, in the order results first name them.
+  const added: string[] = [];
+  const seen = new Set<string>();
   const outRows: Row[] = [];
   const problems: number[] = [];
   for (const rec of records) {
@@ -263,13 +265,14 @@ export function shapeResults(
       row = {};
       for (const [k, cell] of Object.entries(v)) {
         row[k] = typeof cell === 'string' ? cell : formatCell(cell);
-        if (!known.has(k)) {
-          known.add(k);
-          outColumns.push(k);
+        if (!seen.has(k)) {
+          seen.add(k);
+          if (!original.has(k)) added.push(k);
         }
       }
     } else if (isPatch) {
       row = { ...rows[rec.index] };
+      for (const k of columns) seen.add(k);
     }
     if (row) outRows.push(row);
   }
@@ -280,5 +283,8 @@ export function shapeResults(
     );
   }
   if (!outRows.length) warnings.push('no rows in the result: the new locator is empty (it keeps the original columns)');
+  // As pandas builds a frame from the result rows: the columns the rows have (the original ones
+  // first, in their order), or the original columns when there are no rows.
+  const outColumns = outRows.length ? [...columns.filter((c) => seen.has(c)), ...added] : [...columns];
   return { resultType, columns: outColumns, rows: outRows, warning: warnings.join('; ') || undefined };
 }

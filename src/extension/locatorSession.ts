@@ -8,7 +8,7 @@ import { parseLocator, stringifyLocator, type Locator } from '../core/locator';
 import { jsonReport, seriesLocator, stringifyReport, withValueColumn } from '../core/output';
 import { runBatch, shapeResults, validateSettings, type RunOutcome, type RunSettings } from '../core/run';
 import type { RowRecord, RunProgress } from '../core/types';
-import type { ProgressView, ResultView, RunSettingsView, RunSummaryView, ToWebview } from '../shared/protocol';
+import type { InitMessage, ProgressView, ResultView, RunSettingsView, RunSummaryView, ToWebview } from '../shared/protocol';
 import { readConfig, workersFor } from './config';
 import type { RunReporter } from './runReporter';
 
@@ -88,7 +88,7 @@ export class LocatorSession implements vscode.Disposable {
     return `locatorBatch.settings:${this.uri.toString()}`;
   }
 
-  snapshot(): { run?: NonNullable<import('../shared/protocol').InitMessage['run']> } {
+  snapshot(): Pick<InitMessage, 'run'> {
     const runId = this.active?.runId ?? this.last?.runId;
     if (runId === undefined) return {};
     const progress = this.active?.progress ?? this.last!.summary;

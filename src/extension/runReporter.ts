@@ -42,7 +42,6 @@ const MAX_LOGGED_ERRORS = 200;
 export class RunReporter implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Locator Batch', { log: true });
   private readonly status = vscode.window.createStatusBarItem('locatorBatch.status', vscode.StatusBarAlignment.Left, 50);
-  private running = 0;
 
   constructor() {
     this.status.name = 'Locator Batch';
@@ -58,7 +57,6 @@ export class RunReporter implements vscode.Disposable {
         `on error ${s.onError}${s.timeoutMs ? `, timeout ${s.timeoutMs} ms` : ''}` +
         (start.journalPath ? `\n  journal: ${start.journalPath}` : ''),
     );
-    this.running++;
     let errorsLogged = 0;
     let last: RunProgress | undefined;
     let reportProgress: ((p: RunProgress) => void) | undefined;
@@ -101,7 +99,6 @@ export class RunReporter implements vscode.Disposable {
       },
       ended: (outcome, summary) => {
         finish();
-        this.running--;
         const c = outcome.counts;
         if (errorsLogged > MAX_LOGGED_ERRORS) this.output.error(`... and ${errorsLogged - MAX_LOGGED_ERRORS} more failed rows`);
         const verdict = { finished: 'finished', cancelled: 'cancelled', stopped: 'stopped after an error' }[outcome.endedBy];
@@ -122,7 +119,6 @@ export class RunReporter implements vscode.Disposable {
       },
       failed: (err) => {
         finish();
-        this.running--;
         this.status.hide();
         this.output.error(`Run failed: ${err.stack ?? err.message}`);
         void vscode.window.showErrorMessage(`Locator Batch: the run failed: ${err.message}`);

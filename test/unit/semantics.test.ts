@@ -300,3 +300,46 @@ exports.apply = async () => {
     });
   });
 });
+
+describe('series results: the columns of the new locator', () => {
+  const rows: Row[] = [
+    { 'File Path': '/a', 'Domain Tag': 'x' },
+    { 'File Path': '/b', 'Domain Tag': 'y' },
+  ];
+  const columns = ['File Path', 'Domain Tag'];
+  const done = (index: number, value: Record<string, string>) => ({ index, status: 'done' as const, value, durationMs: 0 });
+
+  it('are the columns the result rows have, original ones first, new ones in the order they appear', () => {
+    const shaped = shapeResults(
+      [done(0, { 'Source Hash': 'h0', 'File Path': '/a' }), done(1, { 'File Path': '/b', 'Source Hash': 'h1', Extra: 'e' })],
+      rows,
+      columns,
+      'series',
+      false,
+    );
+    assert.ok(shaped.resultType === 'series');
+    // pandas builds the frame from the returned rows: a column no row has is not in it.
+    assert.deepEqual(shaped.columns, ['File Path', 'Source Hash', 'Extra']);
+  });
+
+  it('keep every original column when a patch keeps a skipped row', () => {
+    const shaped = shapeResults(
+      [done(0, { 'File Path': '/a', Note: 'n' }), { index: 1, status: 'skipped', durationMs: 0 }],
+      rows,
+      columns,
+      'series',
+      true,
+    );
+    assert.ok(shaped.resultType === 'series');
+    assert.deepEqual(shaped.columns, ['File Path', 'Domain Tag', 'Note']);
+    assert.deepEqual(shaped.rows[1], rows[1]);
+  });
+
+  it('are the original columns when no row comes back, with a warning', () => {
+    const shaped = shapeResults([{ index: 0, status: 'skipped', durationMs: 0 }], rows.slice(0, 1), columns, 'series', false);
+    assert.ok(shaped.resultType === 'series');
+    assert.deepEqual(shaped.columns, columns);
+    assert.deepEqual(shaped.rows, []);
+    assert.match(shaped.warning ?? '', /empty/);
+  });
+});

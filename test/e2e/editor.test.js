@@ -1,0 +1,317 @@
+'use strict';
+// UI: the locator editor (issue 4) on a real VS Code (code-server) in Chromium, driven as a person
+// would: open EEGUnity's example locator with "Locator Batch: Open in Locator Editor", check the
+// table, pick an apply file in the run bar, run, watch the rows fill in order and the progress reach
+// 100%, sort and filter the view, take light and dark screenshots, write the values back into the
+// document and undo that, and check that cell text is never parsed as HTML.
+//
+// The `it`s share one workbench and run in order (each starts where the previous one left off).
+// Files this suite adds to demo/ (an apply file, a small hostile locator) are removed in `after`.
+
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const { parse } = require('csv-parse/sync');
+const u = require('./util');
+
+const { h, DEMO } = u;
+const LOCATOR = path.join(DEMO, 'example_locator.csv');
+const APPLY = path.join(DEMO, 'apply', 'e2e-length.js');
+const APPLY_LABEL = 'apply/e2e-length.js';
+const XSS_LOCATOR = path.join(DEMO, 'e2e-xss.locator.csv');
+const XSS_CELL = '<img src=x onerror=alert(1)>';
+const XSS_HEADER = '<b>Note</b>';
+const WRITE_COLUMN = 'e2e_len';
+const ROW_DELAY_MS = 80;
+
+// Slow enough per row that the progress can be watched moving; the value is what the test
+// computes itself from the CSV.
+const APPLY_SOURCE = `// Written and removed by test/e2e/editor.test.js: the length of each row's File Path.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function apply(row) {
+  await sleep(${ROW_DELAY_MS});
+  return row['File Path'].length;
+}
+module.exports = { apply };
+`;
+
+/** Natural sort key as the grid sorts text: case-folded, digit runs zero-padded. */
+const naturalKey = (s) => s.toLowerCase().replace(/\d+/g, (d) => (d.length < 16 ? d.padStart(16, '0') : d));
+
+describe('locator editor: example_locator.csv', function () {
+  this.timeout(120_000);
+  let env;
+  let page;
+  let csvText;
+  let columns;
+  let rows;
+  let lengths;
+  let editor; // the editor's webview frame (looked up again where the webview may be rebuilt)
+  const removers = [];
+  const dialogs = [];
+
+  const frame = async () => (editor = await u.findWebview(page, { kind: 'editor', title: 'example_locator.csv' }));
+  const dirtyTab = () => page.locator('.tabs-container .tab.dirty', { hasText: 'example_locator.csv' });
+
+  before(async function () {
+    this.timeout(150_000);
+    csvText = fs.readFileSync(LOCATOR, 'utf8');
+    rows = parse(csvText, { columns: true, skip_empty_lines: true });
+    columns = Object.keys(rows[0]);
+    lengths = rows.map((r) => r['File Path'].length);
+    assert.strictEqual(rows.length, 21, 'example_locator.csv has 21 rows (node scripts/make-demo.js)');
+    // The run bar lists the workspace's apply files when the editor opens: write ours first.
+    removers.push(u.tempFile(APPLY, APPLY_SOURCE));
+    removers.push(u.tempFile(XSS_LOCATOR, `File Path,${XSS_HEADER}\n/data/x.csv,"${XSS_CELL}"\n/data/y.csv,plain\n`));
+    env = await u.startWorkbench();
+    page = env.page;
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss().catch(() => {});
+    });
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    try {
+      if (env) {
+        await env.browser.close();
+        await env.server.stop();
+      }
+    } finally {
+      for (const rm of removers) rm();
+    }
+  });
+
+  it('opens with "Open in Locator Editor": the locator\'s columns and its 21 rows', async () => {
+    await h.waitForCommand(page, 'Locator Batch: Open in Locator Editor');
+    // Nothing is open: the command asks which CSV.
+    await h.runCommand(page, 'Locator Batch: Open in Locator Editor');
+    await u.waitQuickTitle(page, 'Locator Batch: Locator');
+    await u.pickQuickItem(page, 'example_locator.csv');
+    await page.locator('.tabs-container .tab', { hasText: 'example_locator.csv' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await frame();
+    await editor.locator('#grid .grid-row[data-index="0"]').waitFor({ state: 'visible', timeout: 30_000 });
+
+    // Before any run: row number, then the locator's own columns, in file order.
+    const hdr = await u.headers(editor);
+    assert.deepStrictEqual(hdr.map((c) => c.title), ['#', ...columns]);
+    assert.strictEqual((await editor.locator('#rows-info').textContent()).trim(), '21 rows');
+    const shown = await u.visibleRows(editor);
+    assert.ok(shown.length >= 10, `the first rows are drawn (${shown.length})`);
+    shown.forEach((r, pos) => {
+      assert.strictEqual(r.pos, pos);
+      assert.strictEqual(r.index, pos, 'file order');
+      assert.deepStrictEqual(r.cells, [String(pos + 1), ...columns.map((c) => rows[pos][c])], `row ${pos} cells`);
+    });
+    const all = await u.allRows(editor);
+    assert.strictEqual(all.total, 21);
+    assert.deepStrictEqual(all.rows.map((r) => r.index), [...Array(21).keys()]);
+  });
+
+  it('runs the picked apply file: rows fill in order, progress reaches 100%, values are right', async () => {
+    // The run bar offers the workspace's apply files by relative path.
+    await editor.locator('#apply').selectOption({ label: APPLY_LABEL });
+    await editor.locator('#mode').selectOption('sequential');
+    await editor.locator('#result-type').selectOption('value');
+    await editor.locator('#column').fill(WRITE_COLUMN);
+    await editor.locator('#column').press('Tab');
+    assert.strictEqual(await editor.locator('#apply option:checked').textContent(), APPLY_LABEL);
+
+    // Record, in the page, every row status change and every progress value while the run goes.
+    await editor.evaluate(() => {
+      const rec = (window.__e2e = { statuses: [], progress: [] });
+      new MutationObserver((muts) => {
+        for (const m of muts) {
+          const el = m.target;
+          if (el.classList.contains('grid-row') && el.dataset.index !== undefined) rec.statuses.push([Number(el.dataset.index), el.dataset.status ?? null]);
+        }
+      }).observe(document.getElementById('grid'), { subtree: true, attributes: true, attributeFilter: ['data-status'] });
+      const bar = document.querySelector('[role=progressbar]');
+      new MutationObserver(() => rec.progress.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, {
+        attributes: true,
+        attributeFilter: ['aria-valuenow'],
+      });
+    });
+    await editor.locator('#run').click();
+
+    const end = await u.until(
+      async () => {
+        const p = await u.progressState(editor);
+        return p.summary && p.text === '21 / 21 (100%)' ? p : undefined;
+      },
+      { timeout: 60_000, message: 'the run to finish: "21 / 21 (100%)" and a summary' },
+    );
+    assert.strictEqual(end.value, 100);
+    assert.match(end.summary, /^Finished: 21 done in .* sequential mode$/, end.summary);
+
+    const rec = await editor.evaluate(() => window.__e2e);
+    // The progress only went up, passed through values between 0 and 100 (it was watched
+    // moving, not just jumping to the end), and ended at 100.
+    const p = rec.progress;
+    assert.ok(p.length > 0, 'progress changes were seen');
+    for (let i = 1; i < p.length; i++) assert.ok(p[i] >= p[i - 1], `progress never goes back: ${p.join(',')}`);
+    assert.strictEqual(p[p.length - 1], 100);
+    assert.ok(p.some((v) => v > 0 && v < 100), `intermediate progress values: ${p.join(',')}`);
+    // Sequential: each row reached its final status after the one before it.
+    const FINAL = new Set(['done', 'error', 'skipped', 'timeout', 'cancelled']);
+    const finishedOrder = [];
+    for (const [index, status] of rec.statuses) if (FINAL.has(status) && !finishedOrder.includes(index)) finishedOrder.push(index);
+    assert.deepStrictEqual(finishedOrder, [...Array(21).keys()], 'rows finished in order');
+
+    // The table: status and result columns added, every row in file order with its value.
+    const hdr = await u.headers(editor);
+    assert.deepStrictEqual(hdr.map((c) => c.title), ['#', 'Status', 'Result', ...columns]);
+    const all = await u.allRows(editor);
+    assert.deepStrictEqual(all.rows.map((r) => r.index), [...Array(21).keys()]);
+    for (const r of all.rows) {
+      assert.strictEqual(r.status, 'done', `row ${r.index} status`);
+      assert.strictEqual(r.statusLabel, 'done');
+      assert.strictEqual(r.cells[2], String(lengths[r.index]), `row ${r.index}: length of ${rows[r.index]['File Path']}`);
+    }
+  });
+
+  it('sorts by clicking a header and filters with #filter (the view only)', async () => {
+    const order = async () => (await u.allRows(editor)).rows.map((r) => r.index);
+    const resultHeader = editor.locator('#grid .grid-header .hcell[data-key="result"]');
+    const byLength = (dir) => [...Array(21).keys()].sort((a, b) => (lengths[a] - lengths[b]) * dir || a - b);
+
+    // Result (numbers): ascending, then descending, then file order again.
+    await resultHeader.locator('.hbtn').click();
+    await u.until(async () => (await resultHeader.getAttribute('aria-sort')) === 'ascending', { message: 'Result sorted ascending' });
+    const asc = byLength(1);
+    assert.notDeepStrictEqual(asc, [...Array(21).keys()], 'the test data sorts differently from file order');
+    assert.deepStrictEqual(await order(), asc, 'ascending by result');
+    const visible = await u.visibleRows(editor);
+    assert.deepStrictEqual(visible.map((r) => Number(r.cells[2])), asc.slice(0, visible.length).map((i) => lengths[i]));
+
+    await resultHeader.locator('.hbtn').click();
+    await u.until(async () => (await resultHeader.getAttribute('aria-sort')) === 'descending', { message: 'Result sorted descending' });
+    assert.deepStrictEqual(await order(), byLength(-1), 'descending by result');
+
+    await resultHeader.locator('.hbtn').click();
+    await u.until(async () => (await resultHeader.getAttribute('aria-sort')) === 'none', { message: 'sort cleared' });
+    assert.deepStrictEqual(await order(), [...Array(21).keys()], 'file order again');
+
+    // Text column (Domain Tag): natural order, ties in file order.
+    const domainKey = `c${columns.indexOf('Domain Tag')}`;
+    const domainHeader = editor.locator(`#grid .grid-header .hcell[data-key="${domainKey}"]`);
+    await domainHeader.locator('.hbtn').click();
+    await u.until(async () => (await domainHeader.getAttribute('aria-sort')) === 'ascending', { message: 'Domain Tag sorted' });
+    const tag = (i) => naturalKey(rows[i]['Domain Tag']);
+    const byTag = [...Array(21).keys()].sort((a, b) => (tag(a) < tag(b) ? -1 : tag(a) > tag(b) ? 1 : a - b));
+    assert.deepStrictEqual(await order(), byTag, 'ascending by Domain Tag');
+    // Back to file order: the row-number header.
+    await editor.locator('#grid .grid-header .hcell[data-key="rownum"] .hbtn').click();
+    await u.until(async () => (await domainHeader.getAttribute('aria-sort')) === 'none', { message: 'sort cleared' });
+
+    // Filter: only rows with the text in some cell remain (case-insensitive).
+    const filter = editor.locator('#filter');
+    const q = 'SLEEP_demo';
+    const expected = rows.map((r, i) => (Object.values(r).some((v) => v.toLowerCase().includes(q.toLowerCase())) ? i : -1)).filter((i) => i >= 0);
+    assert.ok(expected.length > 0 && expected.length < 21);
+    await filter.fill(q);
+    await u.until(async () => (await editor.locator('#rows-info').textContent()).trim() === `${expected.length} of 21 rows`, {
+      message: `"${expected.length} of 21 rows"`,
+    });
+    const filtered = await u.allRows(editor);
+    assert.deepStrictEqual(filtered.rows.map((r) => r.index), expected);
+    for (const r of filtered.rows) assert.ok(r.cells.some((c) => c.toLowerCase().includes('sleep_demo')), `row ${r.index} matches`);
+
+    // A value only the Result column holds filters too (the lengths are searchable).
+    await filter.fill('no such text anywhere');
+    await u.until(async () => (await editor.locator('.grid-empty').isVisible()) && (await u.visibleRows(editor)).length === 0, {
+      message: 'the empty-filter message',
+    });
+    assert.match(await editor.locator('.grid-empty').textContent(), /No rows match/);
+
+    await filter.fill('');
+    await u.until(async () => (await editor.locator('#rows-info').textContent()).trim() === '21 rows', { message: '"21 rows" again' });
+    assert.deepStrictEqual(await order(), [...Array(21).keys()]);
+  });
+
+  it('follows the color theme (screenshots in dark and light)', async () => {
+    const settingsFile = path.join(env.server.dir, 'ud/User/settings.json');
+    const setTheme = (theme) => {
+      const s = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+      s['workbench.colorTheme'] = theme;
+      fs.writeFileSync(settingsFile, JSON.stringify(s, null, 2));
+    };
+    // Background luminance of the webview page (0 black … 1 white), once the body has the theme class.
+    const themed = async (cls) =>
+      editor.evaluate((c) => {
+        if (!document.body.classList.contains(c)) return null;
+        const m = getComputedStyle(document.body).backgroundColor.match(/\d+(\.\d+)?/g);
+        if (!m) return null;
+        const [r, g, b] = m.map(Number);
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+      }, cls);
+
+    setTheme('Default Dark Modern');
+    await page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached', timeout: 30_000 });
+    await frame();
+    const dark = await u.until(async () => themed('vscode-dark'), { message: 'the webview in the dark theme' });
+    assert.ok(dark < 0.3, `dark background (luminance ${dark})`);
+    await editor.locator('#grid .grid-row[data-index="0"][data-status="done"]').waitFor({ state: 'visible' });
+    await u.shot(page, 'screenshot-editor-dark.png');
+
+    setTheme('Default Light Modern');
+    await page.locator('.monaco-workbench.vs:not(.vs-dark)').waitFor({ state: 'attached', timeout: 30_000 });
+    await frame();
+    const light = await u.until(async () => themed('vscode-light'), { message: 'the webview in the light theme' });
+    assert.ok(light > 0.7, `light background (luminance ${light})`);
+    await editor.locator('#grid .grid-row[data-index="0"][data-status="done"]').waitFor({ state: 'visible' });
+    await u.shot(page, 'screenshot-editor-light.png');
+  });
+
+  it(`writes the values back into column "${WRITE_COLUMN}" (tab dirty), and Ctrl+Z undoes it (tab clean)`, async () => {
+    const writeBack = editor.locator('#write-back');
+    assert.match(await writeBack.textContent(), new RegExp(WRITE_COLUMN));
+    assert.strictEqual(await dirtyTab().count(), 0, 'clean before write-back');
+    await writeBack.click();
+
+    // The document (not the file) changed: the tab is dirty and the table shows the new column.
+    await dirtyTab().waitFor({ state: 'visible', timeout: 30_000 });
+    await u.until(async () => (await u.headers(await frame())).some((c) => c.title === WRITE_COLUMN), {
+      message: `the "${WRITE_COLUMN}" column in the table`,
+    });
+    const hdr = await u.headers(editor);
+    const col = hdr.findIndex((c) => c.title === WRITE_COLUMN);
+    const all = await u.allRows(editor);
+    assert.deepStrictEqual(
+      all.rows.map((r) => r.cells[col]),
+      lengths.map(String),
+      'the written column holds each row\'s value',
+    );
+    assert.strictEqual(fs.readFileSync(LOCATOR, 'utf8'), csvText, 'nothing saved to disk');
+
+    // Undo from the keyboard with the focus in the webview: VS Code forwards Ctrl+Z to the
+    // workbench, which undoes the custom text editor's document edit.
+    await editor.locator('#grid .grid-row[data-index="0"] .cell.k-data').first().click();
+    await page.keyboard.press('Control+Z');
+    await dirtyTab().waitFor({ state: 'detached', timeout: 30_000 });
+    await u.until(async () => !(await u.headers(await frame())).some((c) => c.title === WRITE_COLUMN), {
+      message: `the "${WRITE_COLUMN}" column to go away after undo`,
+    });
+    assert.strictEqual(fs.readFileSync(LOCATOR, 'utf8'), csvText, 'file on disk unchanged');
+  });
+
+  it('shows cell text as text: an HTML payload in a cell or header is not parsed', async () => {
+    await u.quickOpen(page, path.basename(XSS_LOCATOR));
+    const xss = await u.findWebview(page, { kind: 'editor', title: path.basename(XSS_LOCATOR) });
+    await xss.locator('#grid .grid-row[data-index="1"]').waitFor({ state: 'visible', timeout: 30_000 });
+    const hdr = await u.headers(xss);
+    assert.deepStrictEqual(hdr.map((c) => c.title), ['#', 'File Path', XSS_HEADER]);
+    const shown = await u.visibleRows(xss);
+    assert.deepStrictEqual(shown.map((r) => r.cells), [
+      ['1', '/data/x.csv', XSS_CELL],
+      ['2', '/data/y.csv', 'plain'],
+    ]);
+    const cell = xss.locator('#grid .grid-row[data-index="0"] .cell.k-data').nth(1);
+    assert.strictEqual(await cell.evaluate((el) => el.textContent), XSS_CELL);
+    assert.strictEqual(await cell.evaluate((el) => el.childElementCount), 0, 'the cell holds a text node only');
+    assert.strictEqual(await xss.locator('img').count(), 0, 'no <img> element in the webview');
+    assert.strictEqual(await xss.locator('#grid b').count(), 0, 'no <b> element from the header text');
+    assert.deepStrictEqual(dialogs, [], 'no alert() ran');
+  });
+});
