@@ -117,7 +117,18 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
     vscode.commands.registerCommand(COMMANDS.openEditor, async (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : await pickLocator(sessions);
       if (!target) return;
-      const viewType = target.path.toLowerCase().endsWith('.locator.csv') ? LOCATOR_EDITOR_VIEW_TYPE : CSV_EDITOR_VIEW_TYPE;
+      // A file already open in either of our editors is brought forward, not opened a second time.
+      const open = vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .map((t) => t.input)
+        .find(
+          (i): i is vscode.TabInputCustom =>
+            i instanceof vscode.TabInputCustom &&
+            i.uri.toString() === target.toString() &&
+            [LOCATOR_EDITOR_VIEW_TYPE, CSV_EDITOR_VIEW_TYPE].includes(i.viewType),
+        );
+      const viewType =
+        open?.viewType ?? (target.path.toLowerCase().endsWith('.locator.csv') ? LOCATOR_EDITOR_VIEW_TYPE : CSV_EDITOR_VIEW_TYPE);
       await vscode.commands.executeCommand('vscode.openWith', target, viewType);
     }),
   ];

@@ -50,6 +50,16 @@ describe('locator editor: example_locator.csv', function () {
   const removers = [];
   const dialogs = [];
 
+  // The steps build on each other: after a failure the rest would only fail for the same reason.
+  let broken;
+  beforeEach(function () {
+    if (broken) this.skip();
+  });
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed') broken = this.currentTest.title;
+    await u.failureShot(this, page);
+  });
+
   const frame = async () => (editor = await u.findWebview(page, { kind: 'editor', title: 'example_locator.csv' }));
   const dirtyTab = () => page.locator('.tabs-container .tab.dirty', { hasText: 'example_locator.csv' });
 
@@ -63,7 +73,10 @@ describe('locator editor: example_locator.csv', function () {
     // The run bar lists the workspace's apply files when the editor opens: write ours first.
     removers.push(u.tempFile(APPLY, APPLY_SOURCE));
     removers.push(u.tempFile(XSS_LOCATOR, `File Path,${XSS_HEADER}\n/data/x.csv,"${XSS_CELL}"\n/data/y.csv,plain\n`));
-    env = await u.startWorkbench();
+    // VS Code for the web saves after a delay by default (files.autoSave "afterDelay"): the
+    // write-back would reach the disk a second later. Off, as on the desktop, the edit stays in
+    // the document (dirty tab) until the user saves.
+    env = await u.startWorkbench({ settings: { 'files.autoSave': 'off' } });
     page = env.page;
     page.on('dialog', (d) => {
       dialogs.push(d.message());
@@ -80,13 +93,18 @@ describe('locator editor: example_locator.csv', function () {
       }
     } finally {
       for (const rm of removers) rm();
+      // The demo locator is shared with the other suites: never leave it changed.
+      if (csvText !== undefined && fs.readFileSync(LOCATOR, 'utf8') !== csvText) {
+        fs.writeFileSync(LOCATOR, csvText);
+        console.error(`      [e2e] ${path.relative(DEMO, LOCATOR)} had been changed on disk: restored`);
+      }
     }
   });
 
   it('opens with "Open in Locator Editor": the locator\'s columns and its 21 rows', async () => {
     await h.waitForCommand(page, 'Locator Batch: Open in Locator Editor');
     // Nothing is open: the command asks which CSV.
-    await h.runCommand(page, 'Locator Batch: Open in Locator Editor');
+    await u.runCommand(page, 'Locator Batch: Open in Locator Editor');
     await u.waitQuickTitle(page, 'Locator Batch: Locator');
     await u.pickQuickItem(page, 'example_locator.csv');
     await page.locator('.tabs-container .tab', { hasText: 'example_locator.csv' }).waitFor({ state: 'visible', timeout: 30_000 });
@@ -218,7 +236,18 @@ describe('locator editor: example_locator.csv', function () {
     assert.deepStrictEqual(filtered.rows.map((r) => r.index), expected);
     for (const r of filtered.rows) assert.ok(r.cells.some((c) => c.toLowerCase().includes('sleep_demo')), `row ${r.index} matches`);
 
-    // A value only the Result column holds filters too (the lengths are searchable).
+    // The Result column is searched too: "49" is in some rows only as their result.
+    const q2 = '49';
+    const inCsv = (i) => Object.values(rows[i]).some((v) => v.includes(q2));
+    const expected2 = [...Array(21).keys()].filter((i) => inCsv(i) || String(lengths[i]).includes(q2));
+    assert.ok(expected2.some((i) => !inCsv(i)), 'some rows match by their result only');
+    await filter.fill(q2);
+    await u.until(async () => (await editor.locator('#rows-info').textContent()).trim() === `${expected2.length} of 21 rows`, {
+      message: `"${expected2.length} of 21 rows" for "${q2}"`,
+    });
+    assert.deepStrictEqual((await u.allRows(editor)).rows.map((r) => r.index), expected2);
+
+    // No match: an empty table that says so.
     await filter.fill('no such text anywhere');
     await u.until(async () => (await editor.locator('.grid-empty').isVisible()) && (await u.visibleRows(editor)).length === 0, {
       message: 'the empty-filter message',
@@ -231,11 +260,13 @@ describe('locator editor: example_locator.csv', function () {
   });
 
   it('follows the color theme (screenshots in dark and light)', async () => {
-    const settingsFile = path.join(env.server.dir, 'ud/User/settings.json');
-    const setTheme = (theme) => {
-      const s = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-      s['workbench.colorTheme'] = theme;
-      fs.writeFileSync(settingsFile, JSON.stringify(s, null, 2));
+    // As a person would: "Preferences: Color Theme" and pick the theme. (Editing settings.json in
+    // the user-data-dir is not picked up live by code-server here.) Theme ids of VS Code 1.139.
+    const setTheme = async (theme) => {
+      await u.runCommand(page, 'Preferences: Color Theme');
+      // The theme list fills in asynchronously (slow when the machine is busy).
+      await u.pickQuickItem(page, theme, { timeout: 30_000 });
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
     };
     // Background luminance of the webview page (0 black … 1 white), once the body has the theme class.
     const themed = async (cls) =>
@@ -247,20 +278,24 @@ describe('locator editor: example_locator.csv', function () {
         return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
       }, cls);
 
-    setTheme('Default Dark Modern');
+    // The run's notification covers the last rows: close it for the pictures.
+    await u.clearNotifications(page);
+    await setTheme('Dark 2026');
     await page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached', timeout: 30_000 });
     await frame();
     const dark = await u.until(async () => themed('vscode-dark'), { message: 'the webview in the dark theme' });
     assert.ok(dark < 0.3, `dark background (luminance ${dark})`);
     await editor.locator('#grid .grid-row[data-index="0"][data-status="done"]').waitFor({ state: 'visible' });
+    await u.extensionsActivated(page);
     await u.shot(page, 'screenshot-editor-dark.png');
 
-    setTheme('Default Light Modern');
+    await setTheme('Light 2026');
     await page.locator('.monaco-workbench.vs:not(.vs-dark)').waitFor({ state: 'attached', timeout: 30_000 });
     await frame();
     const light = await u.until(async () => themed('vscode-light'), { message: 'the webview in the light theme' });
     assert.ok(light > 0.7, `light background (luminance ${light})`);
     await editor.locator('#grid .grid-row[data-index="0"][data-status="done"]').waitFor({ state: 'visible' });
+    await u.extensionsActivated(page);
     await u.shot(page, 'screenshot-editor-light.png');
   });
 
@@ -275,6 +310,7 @@ describe('locator editor: example_locator.csv', function () {
     await u.until(async () => (await u.headers(await frame())).some((c) => c.title === WRITE_COLUMN), {
       message: `the "${WRITE_COLUMN}" column in the table`,
     });
+    await u.debugShot(page, 'editor-written-back.png');
     const hdr = await u.headers(editor);
     const col = hdr.findIndex((c) => c.title === WRITE_COLUMN);
     const all = await u.allRows(editor);
@@ -290,6 +326,7 @@ describe('locator editor: example_locator.csv', function () {
     await editor.locator('#grid .grid-row[data-index="0"] .cell.k-data').first().click();
     await page.keyboard.press('Control+Z');
     await dirtyTab().waitFor({ state: 'detached', timeout: 30_000 });
+    await page.locator('.tabs-container .tab', { hasText: 'example_locator.csv' }).waitFor({ state: 'visible' });
     await u.until(async () => !(await u.headers(await frame())).some((c) => c.title === WRITE_COLUMN), {
       message: `the "${WRITE_COLUMN}" column to go away after undo`,
     });
@@ -313,5 +350,6 @@ describe('locator editor: example_locator.csv', function () {
     assert.strictEqual(await xss.locator('img').count(), 0, 'no <img> element in the webview');
     assert.strictEqual(await xss.locator('#grid b').count(), 0, 'no <b> element from the header text');
     assert.deepStrictEqual(dialogs, [], 'no alert() ran');
+    await u.debugShot(page, 'editor-xss.png');
   });
 });

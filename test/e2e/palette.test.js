@@ -27,6 +27,10 @@ describe('palette: Run Batch... fills the results panel', function () {
     env = await u.startWorkbench();
   });
 
+  afterEach(async function () {
+    await u.failureShot(this, env?.page);
+  });
+
   after(async function () {
     this.timeout(60_000);
     if (env) {
@@ -46,7 +50,7 @@ describe('palette: Run Batch... fills the results panel', function () {
     const editor = await u.findWebview(page, { kind: 'editor', title: 'demo.locator.csv' });
     await editor.locator('#grid .grid-row[data-index="0"]').waitFor({ state: 'visible', timeout: 30_000 });
 
-    await h.runCommand(page, 'Locator Batch: Run Batch...');
+    await u.runCommand(page, 'Locator Batch: Run Batch...');
     await u.waitQuickTitle(page, 'Locator Batch: Apply File');
     await u.pickQuickItem(page, 'apply/file-hash.ts');
     await u.waitQuickTitle(page, 'Locator Batch: Mode');
@@ -100,6 +104,11 @@ describe('palette: Run Batch... fills the results panel', function () {
     }
     assert.ok(done > 0 && errors > 0, `the demo has both kinds of rows (done ${done}, error ${errors})`);
     assert.match(end.summary, new RegExp(`${done} done, ${errors} errors?`), `summary: ${end.summary}`);
+    // The run's notification says the same, with its follow-up actions.
+    const toast = h.notification(page, 'demo.locator.csv: finished');
+    await toast.first().waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await toast.first().innerText(), new RegExp(`finished: ${done} done, .*${errors} error`));
+    await u.extensionsActivated(page);
     await u.shot(page, 'screenshot-results.png');
   });
 });

@@ -57,12 +57,37 @@ async function startWorkbench({ folder = DEMO, settings = {}, viewport } = {}) {
   return { server, browser, page: browser.page };
 }
 
+/**
+ * Moves the keyboard focus out of a webview (its iframe) to the workbench page. Keys pressed inside
+ * a webview reach the workbench only through the webview's key forwarding, which on a loaded
+ * machine once lost F1 (the palette never opened). (Blur rather than focusing a tab: a focused tab
+ * shows its path as a hover, which would end up in screenshots.)
+ */
+async function focusWorkbench(page) {
+  await page.evaluate(() => {
+    if (document.activeElement?.tagName === 'IFRAME') document.activeElement.blur();
+  });
+}
+
+/** Runs a command from the palette by its title, with the focus in the workbench; one retry when the palette did not open. */
+async function runCommand(page, title, opts) {
+  await focusWorkbench(page);
+  try {
+    await h.runCommand(page, title, opts);
+  } catch (e) {
+    if (!/quick-input-widget/.test(e.message)) throw e;
+    await page.keyboard.press('Escape');
+    await focusWorkbench(page);
+    await h.runCommand(page, title, opts);
+  }
+}
+
 /** Quick open (Ctrl+P) of a workspace file by name; *.locator.csv opens in the locator editor. */
 async function quickOpen(page, name) {
   const widget = page.locator('.quick-input-widget');
+  await focusWorkbench(page);
   await page.keyboard.press('Control+P');
   await widget.waitFor({ state: 'visible', timeout: 10_000 });
-  await widget.locator('input').fill(name);
   // The first quick open is slow on a busy 2-core machine (the file search warms up).
   await pickQuickItem(page, name, { exact: false, timeout: 30_000 });
 }
@@ -77,7 +102,10 @@ async function waitQuickTitle(page, title, timeout = 30_000) {
  * it. Labels are matched on `.label-name` (descriptions and details do not count: "process" must not
  * pick a row whose detail says "child processes").
  */
-async function pickQuickItem(page, label, { exact = true, timeout = 15_000 } = {}) {
+async function pickQuickItem(page, label, { exact = true, type = true, timeout = 15_000 } = {}) {
+  // The list is virtualised (rows beyond its height are not in the DOM): type the label to filter
+  // it, as a person would.
+  if (type) await page.locator('.quick-input-widget input').fill(label);
   const esc = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const name = page.locator('.label-name', { hasText: exact ? new RegExp(`^\\s*${esc}\\s*$`) : label });
   const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: name }).first();
@@ -188,6 +216,47 @@ async function shot(page, name) {
   return h.screenshot(page, path.join(DOCS, name));
 }
 
+/**
+ * Saves a screenshot of the page when the current test failed (afterEach: pass `this`), into
+ * $LOCATOR_BATCH_E2E_SHOTS or <tmp>/lb-e2e-shots, and says where. Also used for extra screenshots
+ * when LOCATOR_BATCH_E2E_SHOTS is set (debugShot).
+ */
+async function failureShot(ctx, page) {
+  const t = ctx.currentTest;
+  if (!page || !t || t.state !== 'failed') return;
+  const file = path.join(shotsDir(), `${t.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  await h.screenshot(page, file).then(
+    () => console.error(`      [e2e] screenshot of the failure: ${file}`),
+    () => {},
+  );
+}
+
+function shotsDir() {
+  return process.env.LOCATOR_BATCH_E2E_SHOTS || path.join(require('os').tmpdir(), 'lb-e2e-shots');
+}
+
+/** A screenshot for looking at, only when LOCATOR_BATCH_E2E_SHOTS is set. */
+async function debugShot(page, name) {
+  if (process.env.LOCATOR_BATCH_E2E_SHOTS) await h.screenshot(page, path.join(shotsDir(), name));
+}
+
+/** Closes notification toasts (they cover the bottom right of the editor in screenshots). */
+async function clearNotifications(page) {
+  const toasts = page.locator('.notifications-toasts .notification-toast');
+  if ((await toasts.count()) === 0) return;
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await toasts.first().waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/** Waits (at most `timeout`, then goes on: it is cosmetic) until the status bar no longer says "Activating Extensions...". */
+async function extensionsActivated(page, timeout = 15_000) {
+  await page
+    .locator('.part.statusbar .statusbar-item', { hasText: 'Activating Extensions' })
+    .first()
+    .waitFor({ state: 'detached', timeout })
+    .catch(() => {});
+}
+
 /** Writes a file for the duration of a suite; returns a remover (also safe to call twice). */
 function tempFile(file, text) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -201,6 +270,8 @@ module.exports = {
   DOCS,
   until,
   startWorkbench,
+  focusWorkbench,
+  runCommand,
   quickOpen,
   waitQuickTitle,
   pickQuickItem,
@@ -211,5 +282,9 @@ module.exports = {
   allRows,
   progressState,
   shot,
+  failureShot,
+  debugShot,
+  clearNotifications,
+  extensionsActivated,
   tempFile,
 };
