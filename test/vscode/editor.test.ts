@@ -40,6 +40,19 @@ describe('the locator editor and write-back', () => {
     assert.equal((tab.input as vscode.TabInputCustom).viewType, 'locatorBatch.locatorEditor');
   });
 
+  it('Open in Locator Editor brings an open locator editor forward instead of opening a second one', async () => {
+    const plain = vscode.Uri.file(`${fx.dir}/plain.csv`);
+    fs.copyFileSync(fx.locator.fsPath, plain.fsPath);
+    await vscode.commands.executeCommand('vscode.openWith', plain, 'locatorBatch.locatorEditor');
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    await vscode.commands.executeCommand('locatorBatch.openEditor', plain);
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => (t.input as { uri?: vscode.Uri }).uri?.fsPath === plain.fsPath);
+    assert.equal(tabs.length, 1);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // The tests below undo through the active editor: put the fixture's locator editor in front.
+    await vscode.commands.executeCommand('vscode.open', fx.locator);
+  });
+
   it('writes value results into a column as an undoable edit, leaving the file on disk alone', async () => {
     const onDisk = fs.readFileSync(fx.locator.fsPath, 'utf8');
     const applyFile = fx.apply('hash.ts', HASH_APPLY);
