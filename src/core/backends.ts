@@ -22,6 +22,8 @@ export interface BackendJob {
   flushEveryRow: boolean;
   locatorPath?: string;
   report(rec: RowRecord): void;
+  /** A row began (in process mode: the chunk holding it reached a worker). */
+  started?(indices: readonly number[]): void;
 }
 
 // The in-process modes run on the extension host's event loop: give it back this often so
@@ -108,6 +110,7 @@ async function slidingWindow(job: BackendJob, window: number): Promise<void> {
           }
           const index = indices[next++];
           inFlight++;
+          job.started?.([index]);
           const result = runRow(mod, index, rows[index], { signal: rowSignal, locatorPath: job.locatorPath });
           if (isThenable(result)) {
             const timed = job.timeoutMs ? withTimeout(result, index, job.timeoutMs) : result;
@@ -252,7 +255,10 @@ export async function runProcessPool(job: BackendJob): Promise<void> {
     };
     const exec = pool.exec('runChunk', [req], {
       on: (msg: WorkerMessage) => {
-        if (msg.kind === 'started') chunk.runningSince = Date.now();
+        if (msg.kind === 'started') {
+          chunk.runningSince = Date.now();
+          job.started?.(indices.filter((i) => chunk.pending.has(i)));
+        }
         else accept(chunk, msg.rows);
       },
     }) as workerpool.Promise<RowRecord[]>;

@@ -44,6 +44,8 @@ export interface RunOptions extends RunSettings {
   previous?: Iterable<RowRecord>;
   /** Called as each row finishes, in the order rows finish (use `index` to place it). */
   onRow?: (rec: RowRecord) => void;
+  /** Called when rows begin (in process mode, when their chunk reaches a worker). */
+  onRowsStarted?: (indices: readonly number[]) => void;
   /** Called at most every `progressIntervalMs` while the run goes, and once at the end. */
   onProgress?: (progress: RunProgress) => void;
   progressIntervalMs?: number;
@@ -191,6 +193,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
       flushEveryRow: Boolean(options.timeoutMs) || options.onError === 'stop',
       locatorPath: options.locatorPath,
       report,
+      started: options.onRowsStarted,
     };
     if (toApply.length && !halt.signal.aborted) {
       if (effectiveMode === 'process') await runProcessPool(job);

@@ -30,7 +30,8 @@ function load(file: string, bundlePath: string): ApplyModule {
 
 async function runChunk(req: ChunkRequest): Promise<RowRecord[]> {
   const mod = load(req.file, req.bundlePath);
-  if (req.flushEveryRow) emit({ kind: 'started', at: Date.now() });
+  // One message per chunk: the run learns which rows a worker has begun (and when, for time limits).
+  emit({ kind: 'started', at: Date.now() });
   let pending: RowRecord[] = [];
   let lastFlush = performance.now();
   for (let i = 0; i < req.indices.length; i++) {

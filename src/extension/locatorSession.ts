@@ -203,6 +203,15 @@ export class LocatorSession implements vscode.Disposable {
           log.row(rec);
           flushTimer ??= setTimeout(flush, RESULT_FLUSH_MS);
         },
+        onRowsStarted: (indices) => {
+          for (const index of indices) {
+            if (this.results[index]?.status !== 'pending') continue;
+            const view: ResultView = { index, status: 'running' };
+            this.results[index] = view;
+            pending.push(view);
+          }
+          flushTimer ??= setTimeout(flush, RESULT_FLUSH_MS);
+        },
         onProgress: (p) => {
           active.progress = toProgressView(p);
           log.progress(p);

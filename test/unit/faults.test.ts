@@ -504,3 +504,30 @@ exports.apply = (row) => {
     });
   });
 });
+
+describe('rows are announced as they begin', function () {
+  this.timeout(30000);
+  const tmp = useTempDir('started');
+  for (const mode of ALL_MODES) {
+    it(`${mode}: every applied row is announced before it finishes; skipped rows never`, async () => {
+      const loaded = await applyFixture(
+        tmp(),
+        `started-${mode}.cjs`,
+        `exports.condition = (row) => row.id !== 'r3';\nexports.apply = (row) => row.id;\n`,
+      );
+      const started = new Set<number>();
+      const order: string[] = [];
+      const out = await run(loaded, ids(40), {
+        mode,
+        onRowsStarted: (indices) => indices.forEach((i) => started.add(i)),
+        onRow: (rec) => {
+          if (rec.status === 'done' && !started.has(rec.index)) order.push(`row ${rec.index} finished unannounced`);
+        },
+      });
+      assert.deepEqual(order, []);
+      assert.equal(out.counts.done, 39);
+      assert.equal(started.has(3), false, 'the skipped row never began');
+      assert.equal(started.size, 39);
+    });
+  }
+});
