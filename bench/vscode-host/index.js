@@ -1,25 +1,54 @@
 'use strict';
-// Extension-host entry of bench/vscode.js (used as extensionTestsPath, so it runs inside a real,
-// fresh extension host): times the first activation of Locator Batch through the API and prints
-// one line `LB_BENCH_ACTIVATION {json}` that bench/vscode.js reads from the host's output.
+// Extension-host entry of bench/vscode.js: used as extensionTestsPath, so it runs inside a real,
+// fresh extension host. It times the first activation of Locator Batch through the API and prints
+// one line `LB_BENCH_ACTIVATION {json}` that bench/vscode.js picks out of the host's output.
 // Plain CommonJS, no build step.
+//
+// What is measured:
+// - activateMs: `await vscode.extensions.getExtension(ID).activate()`, wall clock, the extension
+//   not active before. It includes whatever else the host's event loop does meanwhile.
+// - loadMs / activateCallMs: the same split VS Code keeps for "Developer: Show Running Extensions"
+//   (code loading, then the activate() call until its promise settles), taken by wrapping Node's
+//   Module._load for the extension's main file only.
+// - cpuMs: CPU time of the whole extension-host process over the activation.
+// Before activating, the host is left to settle (its built-in extensions start on their own
+// events) until its event loop has been quiet for a second, at most QUIET_MAX_MS; how long that
+// took and whether it settled is reported.
+// Env LB_BENCH_PROFILE=FILE.cpuprofile also writes a CPU profile of the activation.
 
+const fs = require('fs');
+const Module = require('module');
+const path = require('path');
 const { performance } = require('perf_hooks');
 const vscode = require('vscode');
 
 const ID = 'locator-batch.locator-batch';
+const QUIET_MAX_MS = 5000;
+const QUIET_FOR_MS = 1000;
+const QUIET_LAG_MS = 15;
 
 exports.run = async function run() {
   const ext = vscode.extensions.getExtension(ID);
   if (!ext) throw new Error(`extension ${ID} is not installed in this host`);
   const out = { id: ID, path: ext.extensionPath, wasActive: ext.isActive, hostUptimeMs: Math.round(process.uptime() * 1000) };
   if (!ext.isActive) {
+    Object.assign(out, await settle());
+    const main = require.resolve(path.resolve(ext.extensionPath, ext.packageJSON.main || 'index.js'));
+    const split = splitActivation(main);
     const heap0 = process.memoryUsage().heapUsed;
+    const profile = process.env.LB_BENCH_PROFILE ? await startProfile() : undefined;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await ext.activate();
     out.activateMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    out.cpuMs = (cpu.user + cpu.system) / 1000;
+    if (profile) out.profile = await profile.stop(process.env.LB_BENCH_PROFILE);
+    split.restore();
+    out.loadMs = split.loadMs;
+    out.activateCallMs = split.activateCallMs;
     out.heapGrowthMb = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
-    // The same call again: the cost of the API round trip alone, for scale.
+    // The same call again: the API round trip alone, for scale.
     const t1 = performance.now();
     await ext.activate();
     out.secondCallMs = performance.now() - t1;
@@ -28,3 +57,78 @@ exports.run = async function run() {
   out.commands = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('locatorBatch.')).length;
   console.log(`LB_BENCH_ACTIVATION ${JSON.stringify(out)}`);
 };
+
+/** Waits until timers fire on time (lag < QUIET_LAG_MS) for QUIET_FOR_MS, at most QUIET_MAX_MS. */
+async function settle() {
+  const t0 = performance.now();
+  let quietSince = t0;
+  let maxLag = 0;
+  for (;;) {
+    const before = performance.now();
+    await new Promise((r) => setTimeout(r, 50));
+    const now = performance.now();
+    const lag = now - before - 50;
+    maxLag = Math.max(maxLag, lag);
+    if (lag > QUIET_LAG_MS) quietSince = now;
+    if (now - quietSince >= QUIET_FOR_MS) return { settleMs: Math.round(now - t0), settled: true };
+    if (now - t0 > QUIET_MAX_MS) return { settleMs: Math.round(now - t0), settled: false, settleMaxLagMs: Math.round(maxLag) };
+  }
+}
+
+/**
+ * Times the loading of `main` and its activate() call by wrapping Module._load for that file: the
+ * host gets a copy of the exports whose activate() is timed (esbuild's exports are getters that
+ * cannot be replaced in place).
+ */
+function splitActivation(main) {
+  const res = { loadMs: undefined, activateCallMs: undefined };
+  const original = Module._load;
+  Module._load = function (request, parent, isMain) {
+    let file;
+    try {
+      file = Module._resolveFilename(request, parent, isMain);
+    } catch {
+      return original.apply(this, arguments);
+    }
+    if (file !== main || res.loadMs !== undefined) return original.apply(this, arguments);
+    const t0 = performance.now();
+    const exp = original.apply(this, arguments);
+    res.loadMs = performance.now() - t0;
+    if (!exp || typeof exp.activate !== 'function') return exp;
+    const wrapped = { ...exp };
+    wrapped.activate = function (...args) {
+      const t1 = performance.now();
+      const settled = () => { res.activateCallMs = performance.now() - t1; };
+      let r;
+      try {
+        r = exp.activate.apply(this, args);
+      } catch (e) {
+        settled();
+        throw e;
+      }
+      if (r && typeof r.then === 'function') return r.then((v) => { settled(); return v; }, (e) => { settled(); throw e; });
+      settled();
+      return r;
+    };
+    return wrapped;
+  };
+  return { ...res, restore() { Module._load = original; Object.assign(this, res); } };
+}
+
+async function startProfile() {
+  const inspector = require('inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (m, p) => new Promise((res, rej) => session.post(m, p, (e, r) => (e ? rej(e) : res(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await post('Profiler.stop');
+      session.disconnect();
+      fs.writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
