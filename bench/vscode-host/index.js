@@ -53,10 +53,36 @@ exports.run = async function run() {
     await ext.activate();
     out.secondCallMs = performance.now() - t1;
   }
+  // For scale: what one `import * as vscode from 'vscode'` costs in an esbuild CJS bundle
+  // (__toESM copies every property of the API object into a new namespace object).
+  out.vscodeApiKeys = Object.getOwnPropertyNames(vscode).length;
+  out.toEsmCopyMs = timeToEsmCopy(vscode);
   out.isActive = ext.isActive;
   out.commands = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('locatorBatch.')).length;
   console.log(`LB_BENCH_ACTIVATION ${JSON.stringify(out)}`);
 };
+
+/** Median time of esbuild's __toESM(require('vscode')) (its helpers, copied), over 11 copies. */
+function timeToEsmCopy(mod) {
+  const copy = (from) => {
+    const to = Object.create(Object.getPrototypeOf(from));
+    let desc;
+    for (const key of Object.getOwnPropertyNames(from)) {
+      if (!Object.prototype.hasOwnProperty.call(to, key)) {
+        Object.defineProperty(to, key, { get: () => from[key], enumerable: !(desc = Object.getOwnPropertyDescriptor(from, key)) || desc.enumerable });
+      }
+    }
+    Object.defineProperty(to, 'default', { value: from, enumerable: true });
+    return to;
+  };
+  const times = [];
+  for (let i = 0; i < 11; i++) {
+    const t0 = performance.now();
+    copy(mod);
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[5];
+}
 
 /** Waits until timers fire on time (lag < QUIET_LAG_MS) for QUIET_FOR_MS, at most QUIET_MAX_MS. */
 async function settle() {
