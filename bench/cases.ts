@@ -20,6 +20,8 @@ export type CaseSpec =
       fixture: 'trivial' | 'trivial-async' | 'busy' | 'io';
       /** One untimed run first (lets the JIT settle, as in a long-lived extension host). */
       warmup: boolean;
+      /** process: keep the pool between runs, as the extension does (the warm-up run starts it). */
+      keepWorkers?: boolean;
       /** busy fixture: arithmetic per row. */
       iters?: number;
       /** io fixture: the file each row stats. */
@@ -148,6 +150,7 @@ async function prepareEngine(spec: Extract<CaseSpec, { kind: 'engine' }>): Promi
       resultType: 'value',
       isPatch: true,
       onError: 'continue',
+      keepWorkersMs: spec.keepWorkers ? 10 * 60_000 : 0,
       onRow: () => {
         firstRowMs ??= performance.now() - t0;
       },

@@ -220,7 +220,8 @@ const LABELS: Record<string, string> = {
   sequential: 'sequential',
   async: 'async, 32 in flight (sync apply)',
   asyncPromise: 'async, 32 in flight (async apply)',
-  process: 'process, 2 workers',
+  process: 'process, 2 workers, a fresh pool per run (CLI; a first run)',
+  processWarm: 'process, 2 workers, kept warm between runs (extension)',
   'floor-advanced': 'floor: raw fork ×2, 256-row chunks, advanced serialization',
   'floor-json': 'floor: raw fork ×2, 256-row chunks, JSON serialization',
 };
@@ -273,6 +274,10 @@ async function main(): Promise<void> {
       { key: 'async', spec: (n) => ({ kind: 'engine', mode: 'async', workers: 32, rows: n, fixture: 'trivial', warmup: true }) },
       { key: 'asyncPromise', spec: (n) => ({ kind: 'engine', mode: 'async', workers: 32, rows: n, fixture: 'trivial-async', warmup: true }) },
       { key: 'process', spec: (n) => ({ kind: 'engine', mode: 'process', workers: 2, rows: n, fixture: 'trivial', warmup: true }) },
+      {
+        key: 'processWarm',
+        spec: (n) => ({ kind: 'engine', mode: 'process', workers: 2, rows: n, fixture: 'trivial', warmup: true, keepWorkers: true }),
+      },
       { key: 'floor-advanced', spec: (n) => ({ kind: 'floor', rows: n, serialization: 'advanced', chunkRows: 256, children: 2 }) },
       { key: 'floor-json', spec: (n) => ({ kind: 'floor', rows: n, serialization: 'json', chunkRows: 256, children: 2 }) },
     ];
@@ -280,7 +285,10 @@ async function main(): Promise<void> {
       progress(`per-row overhead, ${n} rows: ${kinds.length} cases × ${R} rounds`);
       const specs = kinds.map((k) => k.spec(n));
       // The fixed cost of a process-mode run (start 2 workers, load the bundle, terminate), beside the big runs.
-      if (n === N) specs.push({ kind: 'engine', mode: 'process', workers: 2, rows: 2, fixture: 'trivial', warmup: true });
+      if (n === N) {
+        specs.push({ kind: 'engine', mode: 'process', workers: 2, rows: 2, fixture: 'trivial', warmup: true });
+        specs.push({ kind: 'engine', mode: 'process', workers: 2, rows: 2, fixture: 'trivial', warmup: true, keepWorkers: true });
+      }
       const children = await rounds(specs, R);
       kinds.forEach((k, i) => {
         const samples = children[i].samples;
@@ -293,7 +301,10 @@ async function main(): Promise<void> {
       const p = children[kinds.findIndex((k) => k.key === 'process')].samples;
       const f = children[kinds.findIndex((k) => k.key === 'floor-advanced')].samples;
       ratios[n] = stats(p.map((s, r) => s.ms / f[r].ms));
-      if (n === N) fixed.process = stats(children[children.length - 1].samples.map((s) => s.ms));
+      if (n === N) {
+        fixed.process = stats(children[kinds.length].samples.map((s) => s.ms));
+        fixed.processWarm = stats(children[kinds.length + 1].samples.map((s) => s.ms));
+      }
     }
     noise.overhead = meter();
   }
@@ -346,7 +357,7 @@ async function main(): Promise<void> {
         LABELS[key],
         spread(perRow[key][sizes[0]]),
         spread(perRow[key][N]),
-        key === 'process' ? exclStartup(key, fixed.process) : key.startsWith('floor') ? exclStartup(key, fixed[key]) : '',
+        key.startsWith('process') ? exclStartup(key, fixed[key]) : key.startsWith('floor') ? exclStartup(key, fixed[key]) : '',
         cpuPerRow[key] ? fmt(cpuPerRow[key].median) : '',
       ]);
     }
@@ -366,7 +377,9 @@ async function main(): Promise<void> {
     say();
     if (fixed.process) {
       say(
-        `Process mode's fixed cost (a 2-row run: start 2 workers, load the bundle, run, terminate): ${spread(fixed.process, 0, ' ms')}; ` +
+        `Process mode's fixed cost (a 2-row run: start 2 workers, load the bundle, run, terminate): ${spread(fixed.process, 0, ' ms')}` +
+          (fixed.processWarm ? `; with the pool kept warm (load the bundle, run): ${spread(fixed.processWarm, 1, ' ms')}` : '') +
+          '; ' +
           `with 10k rows its first result came after ${firstRow.process ? spread(firstRow.process, 0, ' ms') : 'n/a'}. ` +
           `The floor's children were ready after ${fixed['floor-advanced'] ? spread(fixed['floor-advanced'], 0, ' ms') : 'n/a'}. ` +
           `"Start-up excluded" = (run − fixed cost) / rows.`,
@@ -389,10 +402,23 @@ async function main(): Promise<void> {
         const ratio = perRow.process[n].median / perRow['floor-advanced'][n].median;
         checks.push({ target: `process ≤ 3× the floor (${n / 1000}k rows)`, measured: `${fmt(ratio)}×`, pass: ratio <= 3 });
       }
-      for (const n of sizes) {
-        const v = perRow.process[n].median;
-        checks.push({ target: `process < 18 µs/row (${n / 1000}k rows, start-up included)`, measured: `${fmt(v)} µs`, pass: v < 18 });
+      for (const key of ['process', 'processWarm']) {
+        if (!perRow[key]) continue;
+        for (const n of sizes) {
+          const v = perRow[key][n].median;
+          const how = key === 'process' ? 'fresh pool, start-up included' : 'kept warm';
+          checks.push({ target: `process < 18 µs/row (${n / 1000}k rows, ${how})`, measured: `${fmt(v)} µs`, pass: v < 18 });
+        }
       }
+    }
+    if (python.modes?.process && perRow.process) {
+      // The issue's own target: at least 10× below the original's process mode, side by side here.
+      const ratio = python.modes.process.total.median / perRow.process[sizes[0]].median;
+      checks.push({
+        target: "process (fresh pool) ≥ 10× cheaper per row than the original's process mode, 10k rows, same run",
+        measured: `${fmt(ratio, 1)}×`,
+        pass: ratio >= 10,
+      });
     }
     for (const key of ['sequential', 'async', 'asyncPromise']) {
       if (!perRow[key]) continue;
@@ -483,20 +509,25 @@ async function main(): Promise<void> {
     progress('calibrating the busy loop');
     const [cal] = await rounds([{ kind: 'calibrate', targetMs: 20 }], 0);
     const iters = cal.info.iters!;
-    progress(`cpu-bound: ${rows} rows, sequential and process, ${R} rounds`);
-    const [seq, proc] = await rounds(
+    progress(`cpu-bound: ${rows} rows, sequential and process (fresh and warm pool), ${R} rounds`);
+    const [seq, proc, warm] = await rounds(
       [
         { kind: 'engine', mode: 'sequential', workers: 1, rows, fixture: 'busy', iters, warmup: false },
         { kind: 'engine', mode: 'process', workers: 2, rows, fixture: 'busy', iters, warmup: false },
+        // Its warm-up run starts the pool the timed runs reuse, as a second run in the extension does.
+        { kind: 'engine', mode: 'process', workers: 2, rows, fixture: 'busy', iters, warmup: true, keepWorkers: true },
       ],
       R,
     );
     noise.cpu = meter();
     const s = stats(seq.samples.map((r) => r.ms / 1000));
     const p = stats(proc.samples.map((r) => r.ms / 1000));
+    const w = stats(warm.samples.map((r) => r.ms / 1000));
     const speedup = s.median / p.median;
+    const speedupWarm = s.median / w.median;
     const perRound = stats(seq.samples.map((r, i) => r.ms / proc.samples[i].ms));
-    cpu = { rows, iters, sequentialS: s, processS: p, speedup, speedupPerRound: perRound };
+    const perRoundWarm = stats(seq.samples.map((r, i) => r.ms / warm.samples[i].ms));
+    cpu = { rows, iters, sequentialS: s, processS: p, processWarmS: w, speedup, speedupWarm, speedupPerRound: perRound, speedupWarmPerRound: perRoundWarm };
     say();
     say(`## 2. CPU-bound: ${rows} rows of ~20 ms of arithmetic each (seconds)`);
     say();
@@ -505,19 +536,26 @@ async function main(): Promise<void> {
         ['mode', 'time', 'per row', 'speed-up'],
         [
           ['sequential', spread(s, 2, ' s'), `${fmt((s.median * 1000) / rows, 1)} ms`, '1×'],
-          ['process, 2 workers', spread(p, 2, ' s'), `${fmt((p.median * 1000) / rows, 1)} ms`, `${fmt(speedup)}×`],
+          [LABELS.process, spread(p, 2, ' s'), `${fmt((p.median * 1000) / rows, 1)} ms`, `${fmt(speedup)}×`],
+          [LABELS.processWarm, spread(w, 2, ' s'), `${fmt((w.median * 1000) / rows, 1)} ms`, `${fmt(speedupWarm)}×`],
         ],
       ),
     );
     say();
     say(
       `${iters} loop iterations per row, calibrated to 20 ms on the least disturbed of 5 tries. ` +
-        `Speed-up round by round: ${spread(perRound)}. ${others('cpu')}`,
+        `Speed-up round by round: fresh pool ${spread(perRound)}, warm pool ${spread(perRoundWarm)}. ${others('cpu')}`,
     );
+    const quickNote = opts.quick ? ' (quick: 100 rows, start-up weighs more)' : '';
     checks.push({
-      target: `CPU-bound: process (2 workers) ≥ 1.8× sequential${opts.quick ? ' (quick: 100 rows, start-up weighs more)' : ''}`,
+      target: `CPU-bound: process (2 workers, fresh pool) ≥ 1.8× sequential${quickNote}`,
       measured: `${fmt(speedup)}×`,
       pass: speedup >= 1.8,
+    });
+    checks.push({
+      target: `CPU-bound: process (2 workers, kept warm) ≥ 1.8× sequential${quickNote}`,
+      measured: `${fmt(speedupWarm)}×`,
+      pass: speedupWarm >= 1.8,
     });
   }
 

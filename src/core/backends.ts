@@ -21,6 +21,8 @@ export interface BackendJob {
   /** Process mode: send each row as it finishes, so a halt loses no finished row. */
   flushEveryRow: boolean;
   locatorPath?: string;
+  /** Process mode: keep the workers this long after the run for the next run with as many (0: end them). */
+  keepWorkersMs?: number;
   report(rec: RowRecord): void;
   /** A row began (in process mode: the chunk holding it reached a worker). */
   started?(indices: readonly number[]): void;
@@ -194,10 +196,19 @@ export function workerScriptPath(): string {
   return path.join(__dirname, 'worker.js');
 }
 
-export async function runProcessPool(job: BackendJob): Promise<void> {
-  const { rows, halt, report } = job;
-  const workers = Math.max(1, job.workers);
-  const pool = workerpool.pool(workerScriptPath(), {
+// A run's pool is kept warm for the next run when asked (the extension does; the CLI runs once):
+// starting two Node processes costs 100-300 ms here, more than a 10k-row run's own work. One idle
+// pool at most; each run gets it to itself, and its workers load the run's module afresh, so a
+// re-run sees neither stale code nor the previous run's module state.
+interface IdlePool {
+  pool: workerpool.Pool;
+  workers: number;
+  timer: NodeJS.Timeout;
+}
+let idlePool: IdlePool | undefined;
+
+function createPool(workers: number): workerpool.Pool {
+  return workerpool.pool(workerScriptPath(), {
     workerType: 'process',
     minWorkers: workers,
     maxWorkers: workers,
@@ -209,6 +220,57 @@ export async function runProcessPool(job: BackendJob): Promise<void> {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     },
   });
+}
+
+function acquirePool(workers: number): workerpool.Pool {
+  const idle = idlePool;
+  if (idle && idle.workers === workers) {
+    idlePool = undefined;
+    clearTimeout(idle.timer);
+    return idle.pool;
+  }
+  return createPool(workers);
+}
+
+async function releasePool(pool: workerpool.Pool, workers: number, keepMs: number, force: boolean): Promise<void> {
+  if (force || keepMs <= 0) {
+    await pool.terminate(force).catch(() => undefined);
+    return;
+  }
+  const previous = idlePool;
+  const timer = setTimeout(() => {
+    if (idlePool?.pool === pool) idlePool = undefined;
+    void pool.terminate().catch(() => undefined);
+  }, keepMs);
+  timer.unref?.();
+  idlePool = { pool, workers, timer };
+  if (previous) {
+    clearTimeout(previous.timer);
+    await previous.pool.terminate().catch(() => undefined);
+  }
+}
+
+/** Ends the workers kept warm between runs (on shutdown, or when the setting turns it off). */
+export async function endIdleWorkers(): Promise<void> {
+  const idle = idlePool;
+  idlePool = undefined;
+  if (!idle) return;
+  clearTimeout(idle.timer);
+  await idle.pool.terminate().catch(() => undefined);
+}
+
+/** Worker processes kept warm now (0 when none). */
+export function idleWorkerCount(): number {
+  return idlePool?.workers ?? 0;
+}
+
+let runCounter = 0;
+
+export async function runProcessPool(job: BackendJob): Promise<void> {
+  const { rows, halt, report } = job;
+  const workers = Math.max(1, job.workers);
+  const pool = acquirePool(workers);
+  const runId = `${process.pid}-${++runCounter}`;
   const queue: number[][] = [];
   let perRowMs: number | undefined;
   const remaining = () => queue.reduce((n, q) => n + q.length, 0);
@@ -246,6 +308,7 @@ export async function runProcessPool(job: BackendJob): Promise<void> {
   const dispatch = (indices: number[]) => {
     const chunk: Chunk = { indices, pending: new Set(indices) };
     const req: ChunkRequest = {
+      runId,
       file: job.bundle.file,
       bundlePath: job.bundle.bundlePath,
       locatorPath: job.locatorPath,
@@ -345,7 +408,8 @@ export async function runProcessPool(job: BackendJob): Promise<void> {
   } finally {
     halt.removeEventListener('abort', onHalt);
     if (watchdog) clearInterval(watchdog);
-    await pool.terminate(halt.aborted).catch(() => undefined);
+    // A halt has already terminated the pool (forcibly): it is not kept.
+    await releasePool(pool, workers, job.keepWorkersMs ?? 0, halt.aborted);
   }
 }
 

@@ -21,6 +21,8 @@ import {
   type RunProgress,
 } from './types';
 
+export { endIdleWorkers, idleWorkerCount } from './backends';
+
 export interface RunSettings {
   mode: Mode;
   /** Processes in `process` mode, rows in flight in `async` mode. `<= 0` runs sequentially. */
@@ -38,6 +40,11 @@ export interface RunOptions extends RunSettings {
   bundle: ApplyBundle;
   locatorPath?: string;
   signal?: AbortSignal;
+  /**
+   * Process mode: keep the worker processes this long after the run, so the next run with as many
+   * workers starts at once (0 or absent: they end with the run). See endIdleWorkers().
+   */
+  keepWorkersMs?: number;
   /** Write each finished row to this JSON-lines file as it finishes. */
   journalPath?: string;
   /** Records of an earlier run of the same rows: rows that were done or skipped are not run again. */
@@ -194,6 +201,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
       locatorPath: options.locatorPath,
       report,
       started: options.onRowsStarted,
+      keepWorkersMs: options.keepWorkersMs,
     };
     if (toApply.length && !halt.signal.aborted) {
       if (effectiveMode === 'process') await runProcessPool(job);

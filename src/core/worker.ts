@@ -1,4 +1,4 @@
-// The workerpool child process. It loads the bundled apply module once (per bundle), then runs
+// The workerpool child process. It loads the bundled apply module once per run, then runs
 // chunks of rows, catching per row so one failing row fails alone, and streams finished rows back.
 import * as workerpool from 'workerpool';
 import { loadApplyBundleFile, type ApplyModule } from './applyModule';
@@ -6,6 +6,8 @@ import { runRow } from './rowRunner';
 import type { Row, RowRecord } from './types';
 
 export interface ChunkRequest {
+  /** Workers outlive runs (a warm pool): each run gets its own instance of the module. */
+  runId: string;
   file: string;
   bundlePath: string;
   locatorPath?: string;
@@ -21,15 +23,18 @@ export type WorkerMessage = { kind: 'started'; at: number } | { kind: 'rows'; ro
 // Without per-row flushing, finished rows are sent at least this often, so results stream.
 const FLUSH_MS = 20;
 
-let loaded: { key: string; mod: ApplyModule } | undefined;
+let loaded: { runId: string; mod: ApplyModule } | undefined;
 
-function load(file: string, bundlePath: string): ApplyModule {
-  if (loaded?.key !== bundlePath) loaded = { key: bundlePath, mod: loadApplyBundleFile(file, bundlePath) };
+function load(req: ChunkRequest): ApplyModule {
+  if (loaded?.runId !== req.runId) {
+    loaded = undefined; // let the previous run's module go before loading this one
+    loaded = { runId: req.runId, mod: loadApplyBundleFile(req.file, req.bundlePath) };
+  }
   return loaded.mod;
 }
 
 async function runChunk(req: ChunkRequest): Promise<RowRecord[]> {
-  const mod = load(req.file, req.bundlePath);
+  const mod = load(req);
   // One message per chunk: the run learns which rows a worker has begun (and when, for time limits).
   emit({ kind: 'started', at: Date.now() });
   let pending: RowRecord[] = [];

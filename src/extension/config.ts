@@ -14,6 +14,8 @@ export interface BatchConfig {
   resultType: ResultType;
   onError: ErrorPolicy;
   timeoutMs: number;
+  /** Process mode: how long workers stay after a run for the next one. */
+  keepWorkersMs: number;
   /** Folder for journals and exports; empty means the extension's workspace storage. */
   outputDirectory: string;
 }
@@ -32,6 +34,7 @@ export function readConfig(scope?: vscode.Uri): BatchConfig {
     resultType: c.get<ResultType>('defaultResultType', 'value'),
     onError: c.get<ErrorPolicy>('errorPolicy', 'continue'),
     timeoutMs: Math.max(0, c.get<number>('timeoutMs', 0)),
+    keepWorkersMs: Math.max(0, c.get<number>('keepWorkersSeconds', 300)) * 1000,
     outputDirectory: c.get<string>('outputDirectory', ''),
   };
 }

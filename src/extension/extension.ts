@@ -1,5 +1,6 @@
 // Entry point: activate only registers. Nothing runs, loads or scans until the user asks.
 import * as vscode from 'vscode';
+import { endIdleWorkers } from '../core/run';
 import { registerCommands } from './commands';
 import { LocatorEditorProvider } from './locatorEditor';
 import { ResultsPanels } from './resultsPanel';
@@ -16,9 +17,13 @@ export function activate(context: vscode.ExtensionContext): void {
     panels,
     ...LocatorEditorProvider.register(context.extensionUri, sessions),
     ...registerCommands(sessions, panels),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('locatorBatch.keepWorkersSeconds')) void endIdleWorkers();
+    }),
   );
 }
 
-export function deactivate(): void {
-  // Disposing the subscriptions cancels runs, which ends their worker processes.
+export function deactivate(): Promise<void> {
+  // Disposing the subscriptions cancels runs, which ends their workers; this ends those kept warm.
+  return endIdleWorkers();
 }

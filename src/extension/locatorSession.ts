@@ -88,25 +88,76 @@ export class LocatorSession implements vscode.Disposable {
     return `locatorBatch.settings:${this.uri.toString()}`;
   }
 
-  snapshot(): Pick<InitMessage, 'run'> {
-    const runId = this.active?.runId ?? this.last?.runId;
-    if (runId === undefined) return {};
-    const progress = this.active?.progress ?? this.last!.summary;
+  /**
+   * The run for `init`, with the results of rows before `resultsBefore` only: a view sends the
+   * others in slices behind the rows (100k results in one message held a re-shown tab up for seconds).
+   */
+  snapshot(resultsBefore: number): Pick<InitMessage, 'run'> {
+    const current = this.currentRun();
+    if (!current) return {};
     return {
       run: {
-        runId,
+        runId: current.runId,
         running: Boolean(this.active),
-        progress,
-        results: this.results.filter(Boolean),
+        progress: current.progress,
+        results: this.resultsIn(0, resultsBefore),
         summary: this.active ? undefined : this.last?.summary,
       },
     };
   }
 
+  /** The locator's document (loaded by VS Code, shared with every editor of the file). */
+  document(): Thenable<vscode.TextDocument> {
+    return vscode.workspace.openTextDocument(this.uri);
+  }
+
   /** The locator as the document holds it now (unsaved edits included). */
   async readLocator(): Promise<Locator> {
-    const doc = await vscode.workspace.openTextDocument(this.uri);
-    return parseLocator(doc.getText(), this.uri.fsPath);
+    return this.parse(await this.document());
+  }
+
+  // Parsing a 25 MB locator takes ~1 s: parse each version of the document once, for every view,
+  // run and write-back that needs it. (Callers never change the rows they are given.)
+  private parsed?: { doc: vscode.TextDocument; version: number; promise: Promise<Locator>; value?: Locator };
+
+  /** The parsed locator of this version of `doc`, parsed now or taken from the last parse. */
+  parse(doc: vscode.TextDocument): Promise<Locator> {
+    const cached = this.parsed;
+    if (cached && cached.doc === doc && cached.version === doc.version) return cached.promise;
+    const entry: NonNullable<typeof this.parsed> = {
+      doc,
+      version: doc.version,
+      promise: parseLocator(doc.getText(), this.uri.fsPath),
+    };
+    entry.promise.then((locator) => (entry.value = locator), () => undefined);
+    this.parsed = entry;
+    return entry.promise;
+  }
+
+  /** The parsed locator when this version of `doc` has been parsed already (no waiting). */
+  parsedNow(doc: vscode.TextDocument): Locator | undefined {
+    const cached = this.parsed;
+    return cached && cached.doc === doc && cached.version === doc.version ? cached.value : undefined;
+  }
+
+  /** Drops the parsed rows (the document was closed). */
+  forgetParsed(): void {
+    this.parsed = undefined;
+  }
+
+  /** The results the views show for rows [start, end), in row order (live: the newest of each row). */
+  resultsIn(start: number, end: number): ResultView[] {
+    const out: ResultView[] = [];
+    const results = this.results;
+    for (let i = start, n = Math.min(end, results.length); i < n; i++) if (results[i]) out.push(results[i]);
+    return out;
+  }
+
+  /** The run the views show (the one going, else the last one), with its current progress. */
+  currentRun(): { runId: number; progress: ProgressView } | undefined {
+    if (this.active) return { runId: this.active.runId, progress: this.active.progress };
+    if (this.last) return { runId: this.last.runId, progress: this.last.summary };
+    return undefined;
   }
 
   async run(options: RunRequestOptions): Promise<RunOutcome | RunRefusal> {
@@ -164,7 +215,9 @@ export class LocatorSession implements vscode.Disposable {
     if (!options.onlyFailed) this.results = [];
     for (const i of indices) this.results[i] = { index: i, status: 'pending' };
     await this.saveSettings(s);
-    this.emitter.fire({ type: 'runStarted', runId, total, settings: s, indices });
+    // Only a partial run names its rows (a full run of 100k rows need not send 100k numbers).
+    const partial = indices.length < total;
+    this.emitter.fire({ type: 'runStarted', runId, total, settings: s, indices: partial ? indices : undefined });
 
     const journalPath = this.journalPath(config.outputDirectory);
     const pending: ResultView[] = [];
@@ -195,6 +248,7 @@ export class LocatorSession implements vscode.Disposable {
         signal: controller.signal,
         journalPath,
         previous,
+        keepWorkersMs: config.keepWorkersMs,
         onRow: (rec) => {
           const view = toResultView(rec);
           this.results[rec.index] = view;
@@ -274,8 +328,8 @@ export class LocatorSession implements vscode.Disposable {
    */
   async writeBackColumn(column: string): Promise<boolean> {
     const last = this.requireLast();
-    const doc = await vscode.workspace.openTextDocument(this.uri);
-    const current = await parseLocator(doc.getText(), this.uri.fsPath);
+    const doc = await this.document();
+    const current = await this.parse(doc);
     if (!sameRows(last.locator, current, column)) {
       void vscode.window.showErrorMessage(
         `Locator Batch: ${this.name} changed since the run, so its results could land on the wrong rows. Run again, then write back.`,
@@ -344,7 +398,8 @@ export function toProgressView(p: RunProgress): ProgressView {
 }
 
 export function toResultView(rec: RowRecord): ResultView {
-  const view: ResultView = { index: rec.index, status: rec.status, durationMs: rec.durationMs };
+  // Durations to 0.01 ms: full precision only made 100k-row messages longer.
+  const view: ResultView = { index: rec.index, status: rec.status, durationMs: Math.round(rec.durationMs * 100) / 100 };
   if (rec.status === 'done' && rec.value !== undefined) view.text = formatCell(rec.value);
   if (rec.error) {
     const { name, message, stack, location } = rec.error;

@@ -7,6 +7,8 @@ export class Sessions implements vscode.Disposable {
   private readonly byUri = new Map<string, LocatorSession>();
   /** The locator of the most recent run, for commands invoked without one. */
   lastRun?: LocatorSession;
+  // A closed document's parsed rows (100 MB for a 100k-row locator) are not kept for nothing.
+  private readonly closing = vscode.workspace.onDidCloseTextDocument((doc) => this.find(doc.uri)?.forgetParsed());
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -32,6 +34,7 @@ export class Sessions implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.closing.dispose();
     for (const s of this.byUri.values()) s.dispose();
     this.byUri.clear();
   }

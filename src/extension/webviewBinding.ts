@@ -1,8 +1,8 @@
 // Connects one webview to one locator session: answers `ready` with the full state, forwards the
 // session's messages, and turns the webview's requests into actions.
 import * as vscode from 'vscode';
-import { LocatorParseError, type Locator } from '../core/locator';
-import type { FromWebview, ToWebview, ViewKind } from '../shared/protocol';
+import { LocatorParseError, parseLocator, type Locator } from '../core/locator';
+import type { ApplyChoice, FromWebview, InitMessage, ToWebview, ViewKind } from '../shared/protocol';
 import { chooseApplyFile, exportResults, rerunFailed, runSession } from './actions';
 import { findApplyFiles } from './applyFiles';
 import type { LocatorSession } from './locatorSession';
@@ -11,6 +11,8 @@ import type { Sessions } from './sessions';
 
 /** Rows per `rows` message: the first slice draws at once, the rest stream behind it. */
 const ROWS_PER_SLICE = 2000;
+/** Lines of a large document parsed first, so its top draws before the whole is parsed. */
+const HEAD_LINES = 200;
 
 export class WebviewBinding implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -38,40 +40,75 @@ export class WebviewBinding implements vscode.Disposable {
     this.post({ type: 'notice', level: 'error', text: err instanceof Error ? err.message : String(err) });
   }
 
-  /** Sends the whole state: the webview redraws from it (after `ready`, or after the document changed). */
+  /**
+   * Sends the whole state: the webview redraws from it (after `ready`, or after the document
+   * changed). `init`, then the rows in slices, each followed by the results of its rows.
+   */
   async refresh(): Promise<void> {
     const generation = ++this.generation;
+    const stale = () => generation !== this.generation;
     const session = this.session;
+    const doc = await session.document();
+    const choices = findApplyFiles();
+    const full = session.parse(doc);
+    // A large document not parsed yet (a first open): draw its top lines while the whole parses.
+    let head: Locator | undefined;
+    if (!session.parsedNow(doc) && doc.lineCount > HEAD_LINES * 2) {
+      head = await parseLocator(doc.getText(new vscode.Range(0, 0, HEAD_LINES, 0))).catch(() => undefined);
+      if (stale()) return;
+      if (head) {
+        // Every record takes at least a line: the real count is this or less (the last slice says).
+        const lastLineEmpty = doc.lineAt(doc.lineCount - 1).isEmptyOrWhitespace;
+        this.postInit(head.columns, doc.lineCount - 1 - (lastLineEmpty ? 1 : 0), undefined, await choices);
+        this.post({ type: 'rows', start: 0, rows: cellsOf(head, 0, head.rows.length), complete: false });
+      }
+    }
     let locator: Locator | undefined;
     let parseError: { message: string; line: number } | undefined;
     try {
-      locator = await session.readLocator();
+      locator = await full;
     } catch (err) {
       parseError = { message: (err as Error).message, line: err instanceof LocatorParseError ? err.line : 1 };
     }
-    const applyChoices = await findApplyFiles();
-    if (generation !== this.generation) return;
+    const applyChoices = await choices;
+    if (stale()) return;
+    const headStands = head && locator && head.columns.join('\0') === locator.columns.join('\0');
+    if (!headStands) this.postInit(locator?.columns ?? [], locator?.rows.length ?? 0, parseError, applyChoices);
+    if (!locator) return;
+    const total = locator.rows.length;
+    for (let start = 0; start < total || start === 0; start += ROWS_PER_SLICE) {
+      if (stale()) return;
+      const end = Math.min(total, start + ROWS_PER_SLICE);
+      this.post({ type: 'rows', start, rows: cellsOf(locator, start, end), complete: end >= total });
+      // `init` carried the first slice's results, unless it was the early one drawn from the top lines.
+      if (start > 0 || headStands) this.postResults(start, end);
+      // Let the host breathe between slices of a large locator.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private postInit(columns: string[], rowCount: number, parseError: InitMessage['parseError'], applyChoices: ApplyChoice[]): void {
+    const session = this.session;
     this.post({
       type: 'init',
       kind: this.kind,
       title: session.name,
-      columns: locator?.columns ?? [],
-      rowCount: locator?.rows.length ?? 0,
+      columns,
+      rowCount,
       parseError,
       settings: session.settings,
       applyChoices,
       trusted: vscode.workspace.isTrusted,
-      ...session.snapshot(),
+      ...session.snapshot(ROWS_PER_SLICE),
     });
-    if (!locator) return;
-    const { columns, rows } = locator;
-    for (let start = 0; start < rows.length || start === 0; start += ROWS_PER_SLICE) {
-      if (generation !== this.generation) return;
-      const slice = rows.slice(start, start + ROWS_PER_SLICE).map((r) => columns.map((c) => r[c]));
-      this.post({ type: 'rows', start, rows: slice, complete: start + ROWS_PER_SLICE >= rows.length });
-      // Let the host breathe between slices of a large locator.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+  }
+
+  /** The current results of rows [start, end), if any. */
+  private postResults(start: number, end: number): void {
+    const run = this.session.currentRun();
+    if (!run) return;
+    const results = this.session.resultsIn(start, end);
+    if (results.length) this.post({ type: 'results', runId: run.runId, results, progress: run.progress });
   }
 
   private async sendSettings(): Promise<void> {
@@ -125,4 +162,9 @@ export class WebviewBinding implements vscode.Disposable {
     this.generation++;
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function cellsOf(locator: Locator, start: number, end: number): string[][] {
+  const { columns, rows } = locator;
+  return rows.slice(start, end).map((r) => columns.map((c) => r[c]));
 }

@@ -63,6 +63,36 @@ describe('Locator Batch in VS Code', () => {
     });
   }
 
+  it('keeps process-mode workers between runs, and ends them when keepWorkersSeconds is set to 0', async () => {
+    const applyFile = fx.apply('pid.js', `exports.apply = () => process.pid;\n`);
+    const args = { applyFile, mode: 'process', workers: 2, resultType: 'value', isPatch: true, onError: 'continue' };
+    const pidsOf = (r: RunResult) => new Set(r.records!.map((rec) => rec.value as number));
+    const first = pidsOf(await run(fx.locator, args));
+    const second = pidsOf(await run(fx.locator, args));
+    for (const pid of second) assert.ok(first.has(pid), `the second run's worker ${pid} is one of the first run's ${[...first]}`);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok([...second].every(alive), 'the workers wait for the next run');
+    const config = vscode.workspace.getConfiguration('locatorBatch');
+    await config.update('keepWorkersSeconds', 0, vscode.ConfigurationTarget.Global);
+    try {
+      const deadline = Date.now() + 5000;
+      while ([...second].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(![...second].some(alive), 'the kept workers ended when the setting turned to 0');
+      const third = pidsOf(await run(fx.locator, args));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(![...third].some(alive), 'with 0, no worker outlives its run');
+    } finally {
+      await config.update('keepWorkersSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('cancels a run and keeps the rows that finished', async () => {
     const applyFile = fx.apply(
       'slow.js',
