@@ -310,6 +310,8 @@ function makeWorkspace(dir) {
   }
   const big = path.join(dir, 'big.locator.csv');
   fs.writeFileSync(big, lines.join('\n') + '\n');
+  // The same bytes under a name VS Code opens in its text editor: what loading the document costs alone.
+  fs.copyFileSync(big, path.join(dir, 'big-as-text.csv'));
   return { dir, big, bigBytes: fs.statSync(big).size, demoRows: fs.readFileSync(path.join(dir, 'demo.locator.csv'), 'utf8').trim().split('\n').length - 1 };
 }
 
@@ -645,6 +647,33 @@ async function openPlain(page, name) {
   await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
 }
 
+/**
+ * Quick open of `name` in VS Code's text editor, timed from Enter until its first line is drawn:
+ * VS Code's own cost of loading that document, which every custom text editor waits for.
+ */
+async function openTextTimed(page, name, firstLine, timeout = 240_000) {
+  const widget = page.locator('.quick-input-widget');
+  await page.keyboard.press('Control+P');
+  await widget.waitFor({ state: 'visible', timeout: 10_000 });
+  await widget.locator('input').fill(name);
+  await page.waitForFunction(
+    (n) => document.querySelector('.quick-input-widget .monaco-list-row.focused .label-name')?.textContent.trim() === n,
+    name,
+    { timeout: 30_000 },
+  );
+  const t0 = Date.now();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    (text) => {
+      const lines = document.querySelector('.editor-group-container.active .monaco-editor .view-lines');
+      return !!lines && lines.textContent.replace(/\s/g, '').includes(text.replace(/\s/g, ''));
+    },
+    firstLine.slice(0, 60),
+    { timeout, polling: 'raf' },
+  );
+  return Date.now() - t0;
+}
+
 /** Locator Batch webviews whose document is titled `title` (hidden ones included). */
 function countWebviews(page, title) {
   return page.evaluate((t) => {
@@ -761,6 +790,13 @@ async function uiSection(extDir, ws, opts, progress, out) {
     await closeAllEditors(page);
     await sleep(1000);
     out.big.memory.push(await memorySnapshot(page, cdp, 'every editor closed'));
+
+    // The same 25 MB as plain text: how much of a first open is VS Code loading the document.
+    progress('ui: big-as-text.csv in the text editor (VS Code loads the document)');
+    meter = cpuMeter();
+    out.big.textEditorOpenMs = await openTextTimed(page, 'big-as-text.csv', fs.readFileSync(ws.big, 'utf8').split('\n', 1)[0]);
+    out.big.textEditorOpenCpu = meter.stop();
+    await closeAllEditors(page);
 
     // VS Code's own activation figure for this window's host.
     progress('ui: Developer: Show Running Extensions');
@@ -1003,6 +1039,13 @@ async function main() {
         `The first open of demo.locator.csv in the window, which also activated the extension, showed its rows after ${fmt(d.firstOpen?.firstRowsMs)} ms. ` +
           `While big.locator.csv was in a hidden tab, ${b.webviewsWhileHidden ?? 'n/a'} webview of it was left.`,
       );
+      if (b.textEditorOpenMs !== undefined) {
+        say(
+          `The same file as plain text (big-as-text.csv in VS Code's own text editor, no extension involved): first line drawn ` +
+            `${fmt(b.textEditorOpenMs)} ms after Enter${b.textEditorOpenCpu ? ` (CPU seconds: ${roleTable([b.textEditorOpenCpu])})` : ''}. ` +
+            'A custom text editor is resolved only once VS Code has loaded the document, so a first open cannot be faster than this.',
+        );
+      }
       if (b.open?.cpu) say(`CPU seconds per process during the first open: ${roleTable([b.open.cpu])}.`);
       const reshowCpu = b.reshows.map((o) => o.cpu).filter(Boolean);
       if (reshowCpu.length) say(`CPU seconds per process while the tab was shown again (median): ${roleTable(reshowCpu)}.`);

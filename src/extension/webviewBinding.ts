@@ -44,7 +44,7 @@ export class WebviewBinding implements vscode.Disposable {
    * Sends the whole state: the webview redraws from it (after `ready`, or after the document
    * changed). `init`, then the rows in slices, each followed by the results of its rows.
    */
-  async refresh(): Promise<void> {
+  async refresh(showsRow = 0): Promise<void> {
     const generation = ++this.generation;
     const stale = () => generation !== this.generation;
     const session = this.session;
@@ -60,7 +60,7 @@ export class WebviewBinding implements vscode.Disposable {
         // Every record takes at least a line: the real count is this or less (the last slice says).
         const lastLineEmpty = doc.lineAt(doc.lineCount - 1).isEmptyOrWhitespace;
         this.postInit(head.columns, doc.lineCount - 1 - (lastLineEmpty ? 1 : 0), undefined, await choices);
-        this.post({ type: 'rows', start: 0, rows: cellsOf(head, 0, head.rows.length), complete: false });
+        this.post({ type: 'rows', start: 0, rows: cellsOf(head, 0, head.rows.length) });
       }
     }
     let locator: Locator | undefined;
@@ -76,11 +76,21 @@ export class WebviewBinding implements vscode.Disposable {
     if (!headStands) this.postInit(locator?.columns ?? [], locator?.rows.length ?? 0, parseError, applyChoices);
     if (!locator) return;
     const total = locator.rows.length;
-    for (let start = 0; start < total || start === 0; start += ROWS_PER_SLICE) {
+    const starts: number[] = [];
+    for (let start = 0; start < total || start === 0; start += ROWS_PER_SLICE) starts.push(start);
+    // The rows a restored view shows go first (a tab re-shown scrolled far down draws at once).
+    const shown = Math.floor(Math.min(Math.max(0, showsRow), Math.max(0, total - 1)) / ROWS_PER_SLICE) * ROWS_PER_SLICE;
+    if (shown > 0 && !headStands) {
+      starts.splice(starts.indexOf(shown), 1);
+      starts.unshift(shown);
+    }
+    for (let k = 0; k < starts.length; k++) {
       if (stale()) return;
+      const start = starts[k];
       const end = Math.min(total, start + ROWS_PER_SLICE);
-      this.post({ type: 'rows', start, rows: cellsOf(locator, start, end), complete: end >= total });
-      // `init` carried the first slice's results, unless it was the early one drawn from the top lines.
+      const last = k === starts.length - 1;
+      this.post({ type: 'rows', start, rows: cellsOf(locator, start, end), total: last ? total : undefined });
+      // `init` carried the first rows' results, unless it was the early one drawn from the top lines.
       if (start > 0 || headStands) this.postResults(start, end);
       // Let the host breathe between slices of a large locator.
       await new Promise((resolve) => setImmediate(resolve));
@@ -124,7 +134,7 @@ export class WebviewBinding implements vscode.Disposable {
     const { session, sessions } = this;
     switch (msg.type) {
       case 'ready':
-        return this.refresh();
+        return this.refresh(msg.showsRow);
       case 'run':
         await session.saveSettings(msg.settings);
         await runSession(sessions, session, msg.settings);

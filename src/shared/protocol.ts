@@ -73,13 +73,16 @@ export interface InitMessage {
   run?: { runId: number; running: boolean; progress: ProgressView; results: ResultView[]; summary?: RunSummaryView };
 }
 
-/** Locator rows, sent in slices after `init` so a 100k-row locator starts drawing at once. */
+/**
+ * Locator rows, sent in slices after `init` so a 100k-row locator starts drawing at once: the slice
+ * the restored view shows first (see `ready`), then the others in order.
+ */
 export interface RowsMessage {
   type: 'rows';
   start: number;
   rows: string[][];
-  /** True on the last slice. */
-  complete: boolean;
+  /** On the last slice sent: how many rows the locator has (the table ends there). */
+  total?: number;
 }
 
 export interface RunStartedMessage {
@@ -142,6 +145,8 @@ export type ToWebview =
 
 export interface ReadyMessage {
   type: 'ready';
+  /** The first row a restored view shows (its saved scroll position, unsorted), to be sent first. */
+  showsRow?: number;
 }
 export interface RunRequest {
   type: 'run';

@@ -80,10 +80,11 @@ export class Model {
       if (this.rows[at] === undefined) this.loaded++;
       this.rows[at] = msg.rows[i];
     }
-    if (msg.complete) {
+    if (msg.total !== undefined) {
       this.rowsComplete = true;
-      // The last slice tells the real length: a locator that shrank since `init` ends here.
-      if (end < this.rowCount && this.loaded >= end) this.shrink(end);
+      // The last slice tells the real length (`init` may have had an estimate).
+      if (msg.total < this.rowCount) this.shrink(msg.total);
+      else if (msg.total > this.rowCount) this.grow(msg.total);
     }
     this.rowsVersion++;
   }

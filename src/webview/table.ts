@@ -331,24 +331,16 @@ export class Table {
         w = Math.max(measure('cancelled', dataFont), measure('Status', headFont) + 16) + 16 + 6 + CELL_PAD;
       } else if (c.kind === 'result') {
         // Fit the results seen so far (grow only), between 160 and 360 px.
-        const longest: string[] = [];
+        const longest = new Longest();
         for (let i = 0, seen = 0; i < m.rowCount && seen < SAMPLE_ROWS; i++) {
           if (!m.results[i]) continue;
           seen++;
-          const v = m.resultText(i);
-          if (longest.length < LONGEST) longest.push(v);
-          else {
-            let k = 0;
-            for (let j = 1; j < LONGEST; j++) if (longest[j].length < longest[k].length) k = j;
-            if (v.length > longest[k].length) longest[k] = v;
-          }
+          longest.add(m.resultText(i));
         }
-        let max = 0;
-        for (const v of longest) max = Math.max(max, measure(v, dataFont));
-        w = Math.min(360, Math.max(160, max + CELL_PAD));
+        w = Math.min(360, Math.max(160, longest.widest((v) => measure(v, dataFont)) + CELL_PAD));
       } else {
         // measureText is slow (~15 µs): measure only the longest few values of the sample.
-        const longest: string[] = [];
+        const longest = new Longest();
         let numeric = sample.length > 0;
         let any = false;
         for (const i of sample) {
@@ -356,15 +348,9 @@ export class Table {
           if (v === '') continue;
           any = true;
           if (numeric && !NUMERIC.test(v)) numeric = false;
-          if (longest.length < LONGEST) longest.push(v);
-          else {
-            let k = 0;
-            for (let j = 1; j < LONGEST; j++) if (longest[j].length < longest[k].length) k = j;
-            if (v.length > longest[k].length) longest[k] = v;
-          }
+          longest.add(v);
         }
-        let max = 0;
-        for (const v of longest) max = Math.max(max, measure(v, dataFont));
+        const max = longest.widest((v) => measure(v, dataFont));
         if (c.numeric !== (numeric && any)) {
           c.numeric = numeric && any;
           this.layout++;
@@ -1055,4 +1041,27 @@ function fontOf(el: Element, weight?: string): string {
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** The LONGEST longest strings seen (by length): measureText is slow, so only these are measured. */
+class Longest {
+  private readonly values: string[] = [];
+
+  add(v: string): void {
+    const values = this.values;
+    if (values.length < LONGEST) {
+      values.push(v);
+      return;
+    }
+    let k = 0;
+    for (let j = 1; j < LONGEST; j++) if (values[j].length < values[k].length) k = j;
+    if (v.length > values[k].length) values[k] = v;
+  }
+
+  /** Pixel width of the widest of them. */
+  widest(measure: (s: string) => number): number {
+    let max = 0;
+    for (const v of this.values) max = Math.max(max, measure(v));
+    return max;
+  }
 }

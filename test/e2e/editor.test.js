@@ -50,15 +50,7 @@ describe('locator editor: example_locator.csv', function () {
   const removers = [];
   const dialogs = [];
 
-  // The steps build on each other: after a failure the rest would only fail for the same reason.
-  let broken;
-  beforeEach(function () {
-    if (broken) this.skip();
-  });
-  afterEach(async function () {
-    if (this.currentTest.state === 'failed') broken = this.currentTest.title;
-    await u.failureShot(this, page);
-  });
+  u.stepsInOrder(() => page);
 
   const frame = async () => (editor = await u.findWebview(page, { kind: 'editor', title: 'example_locator.csv' }));
   const dirtyTab = () => page.locator('.tabs-container .tab.dirty', { hasText: 'example_locator.csv' });
@@ -87,10 +79,7 @@ describe('locator editor: example_locator.csv', function () {
   after(async function () {
     this.timeout(60_000);
     try {
-      if (env) {
-        await env.browser.close();
-        await env.server.stop();
-      }
+      await u.stopWorkbench(env);
     } finally {
       for (const rm of removers) rm();
       // The demo locator is shared with the other suites: never leave it changed.

@@ -33,10 +33,7 @@ describe('palette: Run Batch... fills the results panel', function () {
 
   after(async function () {
     this.timeout(60_000);
-    if (env) {
-      await env.browser.close();
-      await env.server.stop();
-    }
+    await u.stopWorkbench(env);
   });
 
   it('runs apply/file-hash.ts in process mode and shows every row, in order, with its final status', async () => {

@@ -42,14 +42,7 @@ describe('locator editor: in sync with the text of its file', function () {
   let page;
   const removers = [];
 
-  let broken;
-  beforeEach(function () {
-    if (broken) this.skip();
-  });
-  afterEach(async function () {
-    if (this.currentTest.state === 'failed') broken = this.currentTest.title;
-    await u.failureShot(this, page);
-  });
+  u.stepsInOrder(() => page);
 
   /** The Domain Tag cells of the rows the table shows now. */
   const tags = async (frame) => (await u.visibleRows(frame)).map((r) => r.cells[r.cells.length - 1]);
@@ -66,6 +59,8 @@ describe('locator editor: in sync with the text of its file', function () {
     this.timeout(150_000);
     removers.push(u.tempFile(SYNC, SYNC_TEXT));
     removers.push(u.tempFile(BROKEN, BROKEN_TEXT));
+    removers.push(u.tempFile(BIG, bigText()));
+    removers.push(u.tempFile(BIG_BROKEN, bigText(BIG_BROKEN_LINE)));
     // Off, as on the desktop: the typed change stays in the document, never on disk.
     env = await u.startWorkbench({ settings: { 'files.autoSave': 'off' } });
     page = env.page;
@@ -74,10 +69,7 @@ describe('locator editor: in sync with the text of its file', function () {
   after(async function () {
     this.timeout(60_000);
     try {
-      if (env) {
-        await env.browser.close();
-        await env.server.stop();
-      }
+      await u.stopWorkbench(env);
     } finally {
       for (const rm of removers) rm();
     }
@@ -161,7 +153,6 @@ describe('locator editor: in sync with the text of its file', function () {
   });
 
   it('a 60,000-row locator shows every row, counted right (a quoted field over two lines is one row)', async () => {
-    removers.push(u.tempFile(BIG, bigText()));
     await u.runCommand(page, 'View: Close All Editor Groups');
     await u.quickOpen(page, BIG_NAME);
     const editor = await u.findWebview(page, { kind: 'editor', title: BIG_NAME });
@@ -181,10 +172,20 @@ describe('locator editor: in sync with the text of its file', function () {
     const last = bottom[bottom.length - 1];
     assert.strictEqual(last.index, BIG_ROWS - 1);
     assert.deepStrictEqual(last.cells.slice(-3), [`/data/r${BIG_ROWS - 1}.csv`, 'big', `n${BIG_ROWS - 1}`]);
+
+    // Another file over it (VS Code drops the hidden webview), then back: still at the end.
+    await u.quickOpen(page, 'README.md');
+    await page.locator('.tabs-container .tab.active', { hasText: 'README.md' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await u.quickOpen(page, BIG_NAME);
+    const again = await u.findWebview(page, { kind: 'editor', title: BIG_NAME });
+    await u.until(async () => (await u.visibleRows(again)).some((r) => r.index === BIG_ROWS - 1 && r.cells.includes(`n${BIG_ROWS - 1}`)), {
+      timeout: 30_000,
+      message: 'the re-shown tab to show the last row where it was left',
+    });
+    assert.ok(!(await u.visibleRows(again)).some((r) => r.index === 0), 'not back at the top');
   });
 
   it('a 60,000-row locator broken far below its top shows the parse error with that line, and no table', async () => {
-    removers.push(u.tempFile(BIG_BROKEN, bigText(BIG_BROKEN_LINE)));
     await u.runCommand(page, 'View: Close All Editor Groups');
     await u.quickOpen(page, BIG_BROKEN_NAME);
     const editor = await u.findWebview(page, { kind: 'editor', title: BIG_BROKEN_NAME });

@@ -257,6 +257,28 @@ async function extensionsActivated(page, timeout = 15_000) {
     .catch(() => {});
 }
 
+/**
+ * Hooks for a suite whose `it`s build on each other in one workbench: after a failure the rest are
+ * skipped (they would only fail for the same reason), and every failure leaves a screenshot.
+ */
+function stepsInOrder(getPage) {
+  let broken;
+  beforeEach(function () {
+    if (broken) this.skip();
+  });
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed') broken = this.currentTest.title;
+    await failureShot(this, getPage());
+  });
+}
+
+/** Closes what startWorkbench opened (nothing when it never started). */
+async function stopWorkbench(env) {
+  if (!env) return;
+  await env.browser.close();
+  await env.server.stop();
+}
+
 /** Writes a file for the duration of a suite; returns a remover (also safe to call twice). */
 function tempFile(file, text) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -270,6 +292,8 @@ module.exports = {
   DOCS,
   until,
   startWorkbench,
+  stopWorkbench,
+  stepsInOrder,
   focusWorkbench,
   runCommand,
   quickOpen,
