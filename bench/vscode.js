@@ -693,7 +693,13 @@ async function uiSection(extDir, ws, opts, progress, out) {
   const R = opts.runs;
   const bigRuns = Math.max(1, Math.floor(R / 3));
   Object.assign(out, { demo: { opens: [], runs: [] }, big: { reshows: [], reshowsAfterRun: [], runs: [], memory: [] } });
-  const server = await h.startCodeServer({ folder: ws.dir, extensionDevelopmentPath: extDir });
+  const server = await h.startCodeServer({
+    folder: ws.dir,
+    extensionDevelopmentPath: extDir,
+    // VS Code for the web asks before showing a file over 10 MB in its text editor (the plain-text
+    // comparison below); it never asks for a custom editor.
+    settings: { 'workbench.editorLargeFileConfirmation': 1024 },
+  });
   let browser;
   try {
     browser = await h.launchBrowser();

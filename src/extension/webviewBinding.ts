@@ -11,6 +11,8 @@ import type { Sessions } from './sessions';
 
 /** Rows per `rows` message: the first slice draws at once, the rest stream behind it. */
 const ROWS_PER_SLICE = 2000;
+/** More rows than a view shows at once. */
+const SHOWN_ROWS = 200;
 /** Lines of a large document parsed first, so its top draws before the whole is parsed. */
 const HEAD_LINES = 200;
 
@@ -78,11 +80,12 @@ export class WebviewBinding implements vscode.Disposable {
     const total = locator.rows.length;
     const starts: number[] = [];
     for (let start = 0; start < total || start === 0; start += ROWS_PER_SLICE) starts.push(start);
-    // The rows a restored view shows go first (a tab re-shown scrolled far down draws at once).
-    const shown = Math.floor(Math.min(Math.max(0, showsRow), Math.max(0, total - 1)) / ROWS_PER_SLICE) * ROWS_PER_SLICE;
-    if (shown > 0 && !headStands) {
-      starts.splice(starts.indexOf(shown), 1);
-      starts.unshift(shown);
+    // The rows a restored view shows go first (a tab re-shown scrolled far down draws at once): the
+    // slices around its top row (a view straddles two slices at times, and draws a few rows ahead).
+    if (showsRow > 0 && !headStands) {
+      const sliceOf = (row: number) => Math.floor(Math.min(Math.max(0, row), Math.max(0, total - 1)) / ROWS_PER_SLICE) * ROWS_PER_SLICE;
+      const first = [sliceOf(showsRow), sliceOf(showsRow - SHOWN_ROWS), sliceOf(showsRow + SHOWN_ROWS)];
+      starts.splice(0, starts.length, ...new Set([...first, ...starts]));
     }
     for (let k = 0; k < starts.length; k++) {
       if (stale()) return;

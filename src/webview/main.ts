@@ -289,9 +289,5 @@ window.addEventListener('message', (e: MessageEvent) => {
   }
 });
 
-// A restored view scrolled down (and neither sorted nor filtered) asks for the rows it shows first.
-// The row height is the table's: 1.65 line heights of the editor font, at least 22 px.
-const savedTop = typeof saved.scrollTop === 'number' ? saved.scrollTop : 0;
-const fontPx = parseFloat(getComputedStyle(document.body).fontSize) || 13;
-const showsRow = savedTop > 0 && !saved.sort && !filterText.trim() ? Math.floor(savedTop / Math.max(22, Math.round(fontPx * 1.65))) : undefined;
-post({ type: 'ready', showsRow });
+// A restored view scrolled down (neither sorted nor filtered) asks for the rows it shows first.
+post({ type: 'ready', showsRow: typeof saved.topRow === 'number' && saved.topRow > 0 ? saved.topRow : undefined });

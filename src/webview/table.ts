@@ -56,6 +56,8 @@ export interface TableState {
   widths?: Record<string, number>;
   scrollTop?: number;
   scrollLeft?: number;
+  /** The locator row at the top of the view when it is neither sorted nor filtered. */
+  topRow?: number;
   focus?: CellRef;
   anchor?: CellRef;
 }
@@ -190,11 +192,13 @@ export class Table {
     const focus = this.sel ? this.ref(this.sel.fr, this.sel.fc) : undefined;
     const anchor = this.sel ? this.ref(this.sel.ar, this.sel.ac) : undefined;
     const pending = this.pendingScroll;
+    const scrollTop = pending ? pending.top : this.scroller.scrollTop;
     return {
       sort: this.sort,
       widths: Object.fromEntries(this.userWidths),
-      scrollTop: pending ? pending.top : this.scroller.scrollTop,
+      scrollTop,
       scrollLeft: pending ? pending.left : this.scroller.scrollLeft,
+      topRow: !this.sort && !this.filter.trim() && this.rowH > 0 ? Math.floor(scrollTop / this.rowH) : undefined,
       focus: focus ?? this.pendingFocus?.focus,
       anchor: anchor ?? this.pendingFocus?.anchor,
     };
