@@ -371,23 +371,25 @@ async function closeAllEditors(page) {
   await page.waitForFunction(() => document.querySelectorAll('.tabs-container .tab').length === 0, null, { timeout: 20_000 }).catch(() => {});
 }
 
-/**
- * Quick open (Ctrl+P) of `name`, timed from Enter: the page itself watches, in every animation
- * frame, for the stages of the locator editor of `name`; returns each stage's ms after Enter.
- */
-async function openTimed(page, name, { timeout = 90_000 } = {}) {
+/** Quick Open (Ctrl+P) with `name` typed and its entry focused: Enter then opens it. */
+async function quickOpenReady(page, name) {
   const widget = page.locator('.quick-input-widget');
   await page.keyboard.press('Control+P');
   await widget.waitFor({ state: 'visible', timeout: 10_000 });
   await widget.locator('input').fill(name);
   await page.waitForFunction(
-    (n) => {
-      const f = document.querySelector('.quick-input-widget .monaco-list-row.focused .label-name');
-      return f && f.textContent.trim() === n;
-    },
+    (n) => document.querySelector('.quick-input-widget .monaco-list-row.focused .label-name')?.textContent.trim() === n,
     name,
     { timeout: 30_000 },
   );
+}
+
+/**
+ * Quick open (Ctrl+P) of `name`, timed from Enter: the page itself watches, in every animation
+ * frame, for the stages of the locator editor of `name`; returns each stage's ms after Enter.
+ */
+async function openTimed(page, name, { timeout = 90_000 } = {}) {
+  await quickOpenReady(page, name);
   const watch = page.evaluate(watchEditorStages, { title: name, timeout });
   await sleep(50); // the watcher is installed (one evaluate round trip) before the key goes
   const t0 = Date.now();
@@ -634,15 +636,7 @@ async function memorySnapshot(page, cdp, label, frame) {
 
 /** Quick open of a file that opens in a text editor (to move the locator editor to a hidden tab). */
 async function openPlain(page, name) {
-  const widget = page.locator('.quick-input-widget');
-  await page.keyboard.press('Control+P');
-  await widget.waitFor({ state: 'visible', timeout: 10_000 });
-  await widget.locator('input').fill(name);
-  await page.waitForFunction(
-    (n) => document.querySelector('.quick-input-widget .monaco-list-row.focused .label-name')?.textContent.trim() === n,
-    name,
-    { timeout: 30_000 },
-  );
+  await quickOpenReady(page, name);
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
 }
@@ -652,15 +646,7 @@ async function openPlain(page, name) {
  * VS Code's own cost of loading that document, which every custom text editor waits for.
  */
 async function openTextTimed(page, name, firstLine, timeout = 240_000) {
-  const widget = page.locator('.quick-input-widget');
-  await page.keyboard.press('Control+P');
-  await widget.waitFor({ state: 'visible', timeout: 10_000 });
-  await widget.locator('input').fill(name);
-  await page.waitForFunction(
-    (n) => document.querySelector('.quick-input-widget .monaco-list-row.focused .label-name')?.textContent.trim() === n,
-    name,
-    { timeout: 30_000 },
-  );
+  await quickOpenReady(page, name);
   const t0 = Date.now();
   await page.keyboard.press('Enter');
   await page.waitForFunction(
@@ -821,12 +807,13 @@ function summarizeBigRun(rec, main, cpu) {
   const rate = firstShown && lastShown && lastShown[0] > firstShown[0] ? ((lastShown[1] - firstShown[1]) * 1000) / (lastShown[0] - firstShown[0]) : NaN;
   const engineRate = /([\d,.]+)\s*rows\/s/.exec(rec.summary || '');
   const arrived = (type) => (rec.arrived?.[type] !== undefined ? rec.arrived[type] - rec.t0 : NaN);
-  const engineS = /\bin ([\d.]+) s\b/.exec(rec.summary || '');
+  // The summary's duration reads "in 793 ms" or "in 3.2 s".
+  const engineTime = /\bin ([\d.]+) (ms|s)\b/.exec(rec.summary || '');
   return {
     runStartedArrivedMs: arrived('runStarted'),
     firstResultsArrivedMs: arrived('results'),
     runEndedArrivedMs: arrived('runEnded'),
-    engineMs: engineS ? Number(engineS[1]) * 1000 : NaN,
+    engineMs: engineTime ? Number(engineTime[1]) * (engineTime[2] === 's' ? 1000 : 1) : NaN,
     firstResultMs: rec.first - rec.t0,
     allShownMs: lastShown ? lastShown[0] - rec.t0 : NaN,
     endMs: rec.end - rec.t0,
