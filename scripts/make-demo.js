@@ -226,11 +226,15 @@ function copyTree(from, to, written) {
   }
 }
 
-/** Where shared/ sits: beside the repo (CI and developers' machines), or named by LOCATOR_BATCH_SHARED. */
+/**
+ * EEGUnity's example locator: from shared/ (named by LOCATOR_BATCH_SHARED, or beside the repo), else
+ * the byte-for-byte copy the unit tests keep, so a clone anywhere has it.
+ */
 function findExampleLocator() {
   const candidates = [
     process.env.LOCATOR_BATCH_SHARED && path.join(process.env.LOCATOR_BATCH_SHARED, 'data/locators/example_locator.csv'),
     path.join(REPO, '..', 'shared', 'data', 'locators', 'example_locator.csv'),
+    path.join(REPO, 'test', 'unit', 'fixtures', 'locators', 'example_locator.csv'),
   ].filter(Boolean);
   return candidates.find((p) => fs.existsSync(p));
 }
