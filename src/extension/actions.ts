@@ -53,8 +53,8 @@ export async function exportResults(session: LocatorSession, target?: vscode.Uri
 }
 
 /** Picks an apply file for a locator and remembers it in its settings. */
-export async function chooseApplyFile(session: LocatorSession): Promise<RunSettingsView | undefined> {
-  const file = await pickApplyFile(session.settings.applyFile);
+export async function chooseApplyFile(sessions: Sessions, session: LocatorSession): Promise<RunSettingsView | undefined> {
+  const file = await pickApplyFile(sessions.applyFiles, session.settings.applyFile);
   if (!file) return undefined;
   const settings = { ...session.settings, applyFile: file };
   await session.saveSettings(settings);

@@ -4,7 +4,10 @@ import * as vscode from 'vscode';
 import type { ApplyChoice } from '../shared/protocol';
 
 const APPLY_GLOB = '**/*.{js,cjs,mjs,ts,mts,cts}';
-const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/*.d.ts,**/.vscode-test/**}';
+// Folders of installed, built or tool-owned code, and type declarations, are never apply files.
+const SKIPPED_FOLDERS = ['node_modules', '.git', 'dist', 'out', '.vscode-test'];
+const EXCLUDE_GLOB = `{${SKIPPED_FOLDERS.map((f) => `**/${f}/**`).join(',')},**/*.d.ts}`;
+const EXCLUDED = new RegExp(`/(${SKIPPED_FOLDERS.map((f) => f.replace('.', '\\.')).join('|')})/|\\.d\\.ts$`);
 // Files larger than this are not apply files worth scanning for an export.
 const MAX_SCAN_BYTES = 512 * 1024;
 
@@ -12,22 +15,92 @@ const MAX_SCAN_BYTES = 512 * 1024;
 const EXPORTS_APPLY =
   /export\s+(async\s+)?function\s*\*?\s*apply\b|export\s+(const|let|var)\s+apply\b|export\s*\{[^}]*\bapply\b[^}]*\}|export\s+default\b|(module\.)?exports\.apply\s*=|module\.exports\s*=/;
 
+/** Searches the workspace for files that export `apply` (one read per candidate: may take a while). */
 export async function findApplyFiles(token?: vscode.CancellationToken): Promise<ApplyChoice[]> {
   const uris = await vscode.workspace.findFiles(APPLY_GLOB, EXCLUDE_GLOB, 2000, token);
-  const found: ApplyChoice[] = [];
-  await Promise.all(
-    uris.map(async (uri) => {
-      try {
-        const stat = await vscode.workspace.fs.stat(uri);
-        if (stat.size > MAX_SCAN_BYTES) return;
-        const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
-        if (EXPORTS_APPLY.test(text)) found.push(toChoice(uri));
-      } catch {
-        // Unreadable files are simply not offered.
-      }
-    }),
-  );
-  return found.sort((a, b) => a.label.localeCompare(b.label));
+  const found = await Promise.all(uris.map(checkApplyFile));
+  return sortChoices(found.filter((c): c is ApplyChoice => !!c));
+}
+
+/** The file as a choice if it looks like an apply file, else undefined (also when unreadable). */
+async function checkApplyFile(uri: vscode.Uri): Promise<ApplyChoice | undefined> {
+  try {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_SCAN_BYTES) return undefined;
+    const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+    return EXPORTS_APPLY.test(text) ? toChoice(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sortChoices(choices: ApplyChoice[]): ApplyChoice[] {
+  return choices.sort((a, b) => a.label.localeCompare(b.label));
+}
+
+/**
+ * The workspace's apply files, for the run bars: searched when first wanted (never at activation),
+ * then kept current file by file as script files are created, saved or deleted. Views show
+ * `current` at once and follow `onDidChange`.
+ */
+export class ApplyFileIndex implements vscode.Disposable {
+  private found: ApplyChoice[] | undefined;
+  private searching: Promise<ApplyChoice[]> | undefined;
+  private watcher: vscode.Disposable | undefined;
+  /** File events are applied in order, each after the search in flight. */
+  private updates: Promise<unknown> = Promise.resolve();
+  private readonly changed = new vscode.EventEmitter<ApplyChoice[]>();
+  readonly onDidChange = this.changed.event;
+
+  /** What the last search found, kept current since; undefined before the first search. */
+  get current(): ApplyChoice[] | undefined {
+    return this.found;
+  }
+
+  /** Searches the whole workspace (one search at a time: callers meanwhile share it). */
+  search(): Promise<ApplyChoice[]> {
+    this.watch();
+    this.searching ??= findApplyFiles()
+      .then((found) => {
+        this.set(found);
+        return found;
+      })
+      .finally(() => (this.searching = undefined));
+    return this.searching;
+  }
+
+  private set(found: ApplyChoice[]): void {
+    const key = (cs: ApplyChoice[] | undefined) => cs?.map((c) => c.path).join('\0');
+    const same = key(found) === key(this.found);
+    this.found = found;
+    if (!same) this.changed.fire(found);
+  }
+
+  private watch(): void {
+    if (this.watcher) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(APPLY_GLOB);
+    const recheck = (uri: vscode.Uri, deleted: boolean) => {
+      if (EXCLUDED.test(uri.path)) return;
+      this.updates = this.updates.then(async () => {
+        await this.searching?.catch(() => undefined);
+        if (!this.found) return;
+        const choice = deleted ? undefined : await checkApplyFile(uri);
+        const others = this.found.filter((c) => c.path !== uri.fsPath);
+        this.set(sortChoices(choice ? [...others, choice] : others));
+      }).catch(() => undefined);
+    };
+    this.watcher = vscode.Disposable.from(
+      watcher,
+      watcher.onDidCreate((uri) => recheck(uri, false)),
+      watcher.onDidChange((uri) => recheck(uri, false)),
+      watcher.onDidDelete((uri) => recheck(uri, true)),
+    );
+  }
+
+  dispose(): void {
+    this.watcher?.dispose();
+    this.changed.dispose();
+  }
 }
 
 export function toChoice(uri: vscode.Uri): ApplyChoice {
@@ -35,9 +108,9 @@ export function toChoice(uri: vscode.Uri): ApplyChoice {
 }
 
 /** Quick pick of apply files, the remembered one first; also offers Browse and New. */
-export async function pickApplyFile(remembered?: string): Promise<string | undefined> {
+export async function pickApplyFile(index: ApplyFileIndex, remembered?: string): Promise<string | undefined> {
   type Item = vscode.QuickPickItem & { path?: string; action?: 'browse' | 'new' };
-  const choices = await findApplyFiles();
+  const choices = await index.search();
   const items: Item[] = choices.map((c) => ({
     label: c.label,
     description: c.path === remembered ? 'last used' : undefined,

@@ -38,7 +38,7 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
       if (args?.applyFile) {
         settings = { ...s.settings, ...stripUndefined(args) } as RunSettingsView;
       } else {
-        const applyFile = (await chooseApplyFile(s))?.applyFile;
+        const applyFile = (await chooseApplyFile(sessions, s))?.applyFile;
         settings = applyFile ? await askRunSettings(s, applyFile) : undefined;
       }
       if (!settings) return undefined;

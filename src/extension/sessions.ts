@@ -1,5 +1,6 @@
 // One LocatorSession per locator file, shared by the commands, the editor and the results panel.
 import * as vscode from 'vscode';
+import { ApplyFileIndex } from './applyFiles';
 import { LocatorSession } from './locatorSession';
 import type { RunReporter } from './runReporter';
 
@@ -7,6 +8,8 @@ export class Sessions implements vscode.Disposable {
   private readonly byUri = new Map<string, LocatorSession>();
   /** The locator of the most recent run, for commands invoked without one. */
   lastRun?: LocatorSession;
+  /** The workspace's apply files, shared by every run bar and the palette's quick pick. */
+  readonly applyFiles = new ApplyFileIndex();
   // A closed document's parsed rows (100 MB for a 100k-row locator) are not kept for nothing.
   private readonly closing = vscode.workspace.onDidCloseTextDocument((doc) => this.find(doc.uri)?.forgetParsed());
 
@@ -35,6 +38,7 @@ export class Sessions implements vscode.Disposable {
 
   dispose(): void {
     this.closing.dispose();
+    this.applyFiles.dispose();
     for (const s of this.byUri.values()) s.dispose();
     this.byUri.clear();
   }

@@ -2,9 +2,8 @@
 // session's messages, and turns the webview's requests into actions.
 import * as vscode from 'vscode';
 import { LocatorParseError, parseLocator, type Locator } from '../core/locator';
-import type { ApplyChoice, FromWebview, InitMessage, ToWebview, ViewKind } from '../shared/protocol';
+import type { FromWebview, InitMessage, ToWebview, ViewKind } from '../shared/protocol';
 import { chooseApplyFile, exportResults, rerunFailed, runSession } from './actions';
-import { findApplyFiles } from './applyFiles';
 import type { LocatorSession } from './locatorSession';
 import { openLocation } from './runReporter';
 import type { Sessions } from './sessions';
@@ -31,6 +30,7 @@ export class WebviewBinding implements vscode.Disposable {
       session.onMessage((msg) => this.post(msg)),
       webview.onDidReceiveMessage((msg: FromWebview) => this.handle(msg).catch((err) => this.notice(err))),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.sendSettings()),
+      sessions.applyFiles.onDidChange((applyChoices) => this.post({ type: 'applyChoices', applyChoices })),
     );
   }
 
@@ -51,7 +51,6 @@ export class WebviewBinding implements vscode.Disposable {
     const stale = () => generation !== this.generation;
     const session = this.session;
     const doc = await session.document();
-    const choices = findApplyFiles();
     const full = session.parse(doc);
     // A large document not parsed yet (a first open): draw its top lines while the whole parses.
     let head: Locator | undefined;
@@ -61,7 +60,7 @@ export class WebviewBinding implements vscode.Disposable {
       if (head) {
         // Every record takes at least a line: the real count is this or less (the last slice says).
         const lastLineEmpty = doc.lineAt(doc.lineCount - 1).isEmptyOrWhitespace;
-        this.postInit(head.columns, doc.lineCount - 1 - (lastLineEmpty ? 1 : 0), undefined, await choices);
+        this.postInit(head.columns, doc.lineCount - 1 - (lastLineEmpty ? 1 : 0), undefined);
         this.post({ type: 'rows', start: 0, rows: cellsOf(head, 0, head.rows.length) });
       }
     }
@@ -72,10 +71,9 @@ export class WebviewBinding implements vscode.Disposable {
     } catch (err) {
       parseError = { message: (err as Error).message, line: err instanceof LocatorParseError ? err.line : 1 };
     }
-    const applyChoices = await choices;
     if (stale()) return;
     const headStands = head && locator && head.columns.join('\0') === locator.columns.join('\0');
-    if (!headStands) this.postInit(locator?.columns ?? [], locator?.rows.length ?? 0, parseError, applyChoices);
+    if (!headStands) this.postInit(locator?.columns ?? [], locator?.rows.length ?? 0, parseError);
     if (!locator) return;
     const total = locator.rows.length;
     const starts: number[] = [];
@@ -100,7 +98,7 @@ export class WebviewBinding implements vscode.Disposable {
     }
   }
 
-  private postInit(columns: string[], rowCount: number, parseError: InitMessage['parseError'], applyChoices: ApplyChoice[]): void {
+  private postInit(columns: string[], rowCount: number, parseError: InitMessage['parseError']): void {
     const session = this.session;
     this.post({
       type: 'init',
@@ -110,7 +108,7 @@ export class WebviewBinding implements vscode.Disposable {
       rowCount,
       parseError,
       settings: session.settings,
-      applyChoices,
+      applyChoices: this.sessions.applyFiles.current,
       trusted: vscode.workspace.isTrusted,
       ...session.snapshot(ROWS_PER_SLICE),
     });
@@ -128,7 +126,7 @@ export class WebviewBinding implements vscode.Disposable {
     this.post({
       type: 'settings',
       settings: this.session.settings,
-      applyChoices: await findApplyFiles(),
+      applyChoices: await this.sessions.applyFiles.search(),
       trusted: vscode.workspace.isTrusted,
     });
   }
@@ -137,6 +135,8 @@ export class WebviewBinding implements vscode.Disposable {
     const { session, sessions } = this;
     switch (msg.type) {
       case 'ready':
+        // The table does not wait for the workspace search: its result follows (onDidChange).
+        if (!sessions.applyFiles.current) sessions.applyFiles.search().catch((err) => this.notice(err));
         return this.refresh(msg.showsRow);
       case 'run':
         await session.saveSettings(msg.settings);
@@ -158,7 +158,7 @@ export class WebviewBinding implements vscode.Disposable {
       case 'openLocation':
         return openLocation(msg);
       case 'pickApplyFile':
-        if (await chooseApplyFile(session)) await this.sendSettings();
+        if (await chooseApplyFile(sessions, session)) await this.sendSettings();
         return;
       case 'openText': {
         const pos = new vscode.Position(Math.max(0, (msg.line ?? 1) - 1), 0);

@@ -66,7 +66,9 @@ export interface InitMessage {
   /** The locator could not be parsed: show this instead of the table. */
   parseError?: { message: string; line: number };
   settings: RunSettingsView;
-  applyChoices: ApplyChoice[];
+  /** The apply files found so far; undefined until the workspace was first searched (an
+   * `applyChoices` message follows, so the table never waits for that search). */
+  applyChoices?: ApplyChoice[];
   /** Running is refused in an untrusted workspace; the run bar says why. */
   trusted: boolean;
   /** Results of the current or last run, so a re-shown tab draws them at once. */
@@ -125,6 +127,12 @@ export interface SettingsMessage {
   trusted: boolean;
 }
 
+/** The apply files the workspace holds, once it has been searched. */
+export interface ApplyChoicesMessage {
+  type: 'applyChoices';
+  applyChoices: ApplyChoice[];
+}
+
 export interface NoticeMessage {
   type: 'notice';
   level: 'info' | 'error';
@@ -139,6 +147,7 @@ export type ToWebview =
   | ProgressMessage
   | RunEndedMessage
   | SettingsMessage
+  | ApplyChoicesMessage
   | NoticeMessage;
 
 // ---- webview -> extension ----

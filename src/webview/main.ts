@@ -266,6 +266,9 @@ function handle(msg: ToWebview): void {
       runBar?.setSettings(msg.settings, msg.applyChoices, msg.trusted);
       scheduleChrome();
       return;
+    case 'applyChoices':
+      runBar?.setApplyChoices(msg.applyChoices);
+      return;
     case 'notice':
       if (!built) build(kind);
       notice.show(msg.level, msg.text);

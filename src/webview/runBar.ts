@@ -32,6 +32,8 @@ export class RunBar {
   private readonly columnField: HTMLElement;
   private settings: RunSettingsView = { mode: 'sequential', workers: 1, resultType: 'value', isPatch: false, onError: 'continue', column: 'result' };
   private trusted = true;
+  /** Apply files found in the workspace; undefined until the first search answered. */
+  private choices: ApplyChoice[] | undefined;
   /** Why running is impossible right now (e.g. the locator does not parse). */
   private blocked: string | undefined;
   private lastReported = '';
@@ -135,11 +137,13 @@ export class RunBar {
   }
 
   /** Settings from the extension (init, settings): fields being edited keep what the user typed. */
-  setSettings(s: RunSettingsView, choices: ApplyChoice[], trusted: boolean): void {
+  /** `choices` undefined: the workspace is still being searched (the list keeps what it had). */
+  setSettings(s: RunSettingsView, choices: ApplyChoice[] | undefined, trusted: boolean): void {
     this.settings = { ...s };
     this.lastReported = settingsKey(s);
     this.trusted = trusted;
-    this.fillApply(choices, s.applyFile);
+    if (choices) this.choices = choices;
+    this.fillApply(this.choices, s.applyFile);
     const editing = document.activeElement;
     this.mode.value = s.mode;
     if (editing !== this.workers) this.workers.value = String(s.workers);
@@ -147,6 +151,12 @@ export class RunBar {
     this.patch.checked = s.isPatch;
     this.onError.value = s.onError;
     if (editing !== this.column) this.column.value = s.column;
+    this.sync();
+  }
+
+  setApplyChoices(choices: ApplyChoice[]): void {
+    this.choices = choices;
+    this.fillApply(choices, this.settings.applyFile);
     this.sync();
   }
 
@@ -185,11 +195,12 @@ export class RunBar {
     return this.read();
   }
 
-  private fillApply(choices: ApplyChoice[], chosen: string | undefined): void {
+  private fillApply(choices: ApplyChoice[] | undefined, chosen: string | undefined): void {
     const opts: HTMLOptionElement[] = [];
-    if (!chosen) opts.push(h('option', undefined, { value: NO_FILE, text: choices.length ? 'Choose an apply file…' : 'No apply files found — Browse…', disabled: true }));
-    for (const c of choices) opts.push(h('option', undefined, { value: c.path, text: c.label, title: c.path }));
-    if (chosen && !choices.some((c) => c.path === chosen)) opts.unshift(h('option', undefined, { value: chosen, text: basename(chosen), title: chosen }));
+    const prompt = !choices ? 'Looking for apply files…' : choices.length ? 'Choose an apply file…' : 'No apply files found — Browse…';
+    if (!chosen) opts.push(h('option', undefined, { value: NO_FILE, text: prompt, disabled: true }));
+    for (const c of choices ?? []) opts.push(h('option', undefined, { value: c.path, text: c.label, title: c.path }));
+    if (chosen && !choices?.some((c) => c.path === chosen)) opts.unshift(h('option', undefined, { value: chosen, text: basename(chosen), title: chosen }));
     this.apply.replaceChildren(...opts);
     this.apply.value = chosen ?? NO_FILE;
     this.apply.title = chosen ?? 'Choose the apply file to run';

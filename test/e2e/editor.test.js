@@ -116,6 +116,36 @@ describe('locator editor: example_locator.csv', function () {
     assert.deepStrictEqual(all.rows.map((r) => r.index), [...Array(21).keys()]);
   });
 
+  it('keeps the run bar\'s apply files current: a file that starts exporting apply appears, a deleted one goes', async () => {
+    const options = () => editor.evaluate(() => [...document.querySelectorAll('#apply option')].map((o) => o.textContent));
+    /** Waits until the list does (or does not) offer `label`. */
+    const waitOptions = (label, offered, what) =>
+      editor
+        .waitForFunction(
+          ([l, want]) => [...document.querySelectorAll('#apply option')].some((o) => o.textContent === l) === want,
+          [label, offered],
+          { timeout: 20_000 },
+        )
+        .catch(async (err) => {
+          throw new Error(`${what}: the apply list shows ${JSON.stringify(await options())} (${err.message.split('\n')[0]})`);
+        });
+    await waitOptions(APPLY_LABEL, true, 'the workspace was searched');
+    // A helper without an apply export is not offered; once saved with one, it is (no reload).
+    const helper = path.join(DEMO, 'apply', 'e2e-helper.js');
+    removers.push(u.tempFile(helper, 'exports.double = (x) => 2 * x;\n'));
+    const created = path.join(DEMO, 'apply', 'e2e-created.ts');
+    const removeCreated = u.tempFile(created, 'export function apply(row: Record<string, string>) {\n  return row["File Path"];\n}\n');
+    removers.push(removeCreated);
+    await waitOptions('apply/e2e-created.ts', true, 'a new apply file appears');
+    assert.ok(!(await options()).includes('apply/e2e-helper.js'), 'a file that does not export apply is not offered');
+    fs.writeFileSync(helper, 'exports.double = (x) => 2 * x;\nexports.apply = (row) => row["File Path"].length;\n');
+    await waitOptions('apply/e2e-helper.js', true, 'a file saved with an apply export appears');
+    removeCreated();
+    await waitOptions('apply/e2e-created.ts', false, 'a deleted apply file goes');
+    const labels = (await options()).filter((l) => l.startsWith('apply/'));
+    assert.deepStrictEqual(labels, [...labels].sort((a, b) => a.localeCompare(b)), 'in order');
+  });
+
   it('runs the picked apply file: rows fill in order, progress reaches 100%, values are right', async () => {
     // The run bar offers the workspace's apply files by relative path.
     await editor.locator('#apply').selectOption({ label: APPLY_LABEL });
