@@ -3,7 +3,8 @@
 // would: open EEGUnity's example locator with "Locator Batch: Open in Locator Editor", check the
 // table, pick an apply file in the run bar, run, watch the rows fill in order and the progress reach
 // 100%, sort and filter the view, take light and dark screenshots, write the values back into the
-// document and undo that, and check that cell text is never parsed as HTML.
+// document and undo that, move and copy with the keyboard, resize a column, click an error to land
+// on the apply file's failing line, and check that cell text is never parsed as HTML.
 //
 // The `it`s share one workbench and run in order (each starts where the previous one left off).
 // Files this suite adds to demo/ (an apply file, a small hostile locator) are removed in `after`.
@@ -350,6 +351,102 @@ describe('locator editor: example_locator.csv', function () {
       message: `the "${WRITE_COLUMN}" column to go away after undo`,
     });
     assert.strictEqual(fs.readFileSync(LOCATOR, 'utf8'), csvText, 'file on disk unchanged');
+  });
+
+  it('moves through cells with the keyboard, extends with Shift, copies the selection as tab-separated text', async () => {
+    editor = await frame();
+    const filePathCol = 3 + columns.indexOf('File Path'); // #, Status, Result, then the locator's columns
+    const focused = () =>
+      editor.evaluate(() => {
+        const cell = document.getElementById('grid-focus');
+        return cell ? { row: Number(cell.parentElement.dataset.index), col: Number(cell.dataset.c) } : null;
+      });
+    const selectedCount = () => editor.locator('#grid .cell.selected').count();
+    await editor.locator(`#grid .grid-row[data-index="0"] .cell[data-c="${filePathCol}"]`).click();
+    assert.deepStrictEqual(await focused(), { row: 0, col: filePathCol }, 'a click focuses the cell');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    assert.deepStrictEqual(await focused(), { row: 2, col: filePathCol + 1 });
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowLeft');
+    assert.deepStrictEqual(await focused(), { row: 3, col: filePathCol });
+    assert.strictEqual(await selectedCount(), 4, 'rows 2-3 × two columns selected');
+
+    // Ctrl+C: what lands on the clipboard, seen in the webview's copy event (or its fallback).
+    await editor.evaluate(() => {
+      window.__copied = undefined;
+      window.addEventListener('copy', (e) => (window.__copied = e.clipboardData.getData('text/plain')));
+      const write = navigator.clipboard?.writeText?.bind(navigator.clipboard);
+      if (navigator.clipboard) navigator.clipboard.writeText = (t) => ((window.__copied = t), write ? write(t).catch(() => undefined) : Promise.resolve());
+    });
+    await page.keyboard.press('Control+C');
+    const copied = await u.until(() => editor.evaluate(() => window.__copied), { message: 'the copied text' });
+    const second = columns[columns.indexOf('File Path') + 1];
+    assert.strictEqual(copied, [2, 3].map((i) => `${rows[i]['File Path']}\t${rows[i][second]}`).join('\n'));
+
+    // Ctrl+End / Ctrl+Home: the last and the first row; the grid scrolls to show them.
+    await page.keyboard.press('Control+End');
+    assert.deepStrictEqual(await focused(), { row: 20, col: filePathCol });
+    assert.strictEqual(await selectedCount(), 1, 'a plain move collapses the selection');
+    await page.keyboard.press('Control+Home');
+    assert.deepStrictEqual(await focused(), { row: 0, col: filePathCol });
+  });
+
+  it('shows a truncated cell\'s full value on hover, resizes a column by its header edge, and fits it again on double-click', async () => {
+    const longest = rows.reduce((a, r, i) => (r['File Path'].length > rows[a]['File Path'].length ? i : a), 0);
+    const key = `c${columns.indexOf('File Path')}`;
+    const header = editor.locator(`#grid .grid-header .hcell[data-key="${key}"]`);
+    const cell = editor.locator(`#grid .grid-row[data-index="${longest}"] .cell.k-data`).first();
+    const width = async () => (await header.boundingBox()).width;
+    const fitted = await width();
+
+    // Narrower by dragging the edge of the header, as with the mouse.
+    const grip = header.locator('.resizer');
+    const g = await grip.boundingBox();
+    await page.mouse.move(g.x + g.width / 2, g.y + g.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(g.x + g.width / 2 - 80, g.y + g.height / 2, { steps: 8 });
+    await page.mouse.move(g.x + g.width / 2 - 160, g.y + g.height / 2, { steps: 8 });
+    await page.mouse.up();
+    const narrow = await width();
+    assert.ok(Math.abs(narrow - (fitted - 160)) <= 4, `the column follows the mouse: ${fitted} → ${narrow}`);
+    assert.ok(Math.abs((await cell.boundingBox()).width - narrow) <= 2, 'its cells are as wide as its header');
+
+    // The long value no longer fits: it is cut with an ellipsis and shown whole on hover.
+    const look = await cell.evaluate((el) => ({ text: el.textContent, title: el.title, cut: el.scrollWidth > el.clientWidth, overflow: getComputedStyle(el).textOverflow }));
+    assert.deepStrictEqual(look, { text: rows[longest]['File Path'], title: rows[longest]['File Path'], cut: true, overflow: 'ellipsis' });
+
+    await grip.dblclick();
+    await u.until(async () => Math.abs((await width()) - fitted) <= 2, { message: `the fitted width ${fitted} again` });
+  });
+
+  it('opens the apply file at the failing line when an error cell is clicked', async () => {
+    const failing = path.join(DEMO, 'apply', 'e2e-fails.js');
+    removers.push(
+      u.tempFile(
+        failing,
+        `// Written and removed by test/e2e/editor.test.js.\nexports.apply = (row) => {\n  if (row['Domain Tag'] === 'sleep_demo') throw new Error('no sleep data here');\n  return 1;\n};\n`,
+      ),
+    );
+    const failedRows = rows.map((r, i) => (r['Domain Tag'] === 'sleep_demo' ? i : -1)).filter((i) => i >= 0);
+    assert.ok(failedRows.length > 0);
+    await editor.locator('#apply').selectOption({ label: 'apply/e2e-fails.js' });
+    await editor.locator('#run').click();
+    await u.until(async () => /^Finished: \d+ done, \d+ errors? /.test((await u.progressState(editor)).summary), { timeout: 60_000, message: 'the run with errors to finish' });
+    const first = failedRows[0];
+    const errorCell = editor.locator(`#grid .grid-row[data-index="${first}"] .cell.k-result`);
+    assert.match(await errorCell.textContent(), /no sleep data here/);
+    assert.strictEqual(await editor.locator(`#grid .grid-row[data-index="${first}"]`).getAttribute('data-status'), 'error');
+    await errorCell.click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'e2e-fails.js' }).waitFor({ state: 'visible', timeout: 30_000 });
+    // The cursor is on the throwing line (3), as the status bar says.
+    await u.until(async () => /Ln 3, Col \d+/.test(await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().textContent().catch(() => '')), {
+      message: 'the cursor on line 3 of e2e-fails.js',
+    });
+    // Back to the locator for the next step.
+    await u.quickOpen(page, 'example_locator.csv');
+    editor = await frame();
   });
 
   it('shows cell text as text: an HTML payload in a cell or header is not parsed', async () => {
