@@ -2,6 +2,7 @@
 // broken apply files, and what the results become.
 import * as assert from 'assert/strict';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { HASH_APPLY, makeFixture, type Fixture } from './fixtures';
 
@@ -157,6 +158,72 @@ describe('Locator Batch in VS Code', () => {
       // The template returns each completed recording's size and skips the unavailable ones.
       if (hash) assert.equal(rec.value, fs.statSync(`${fx.dir}/rec${i}.csv`).size);
       else assert.equal(rec.status, 'skipped');
+    });
+  });
+
+  describe('settings a run takes when the caller names only the apply file', () => {
+    const config = () => vscode.workspace.getConfiguration('locatorBatch');
+    const keys = ['defaultMode', 'asyncConcurrency', 'workers', 'errorPolicy', 'timeoutMs', 'outputDirectory'];
+    // The demo workspace sets some of these itself (.vscode/settings.json): the tests set them
+    // there too, and the file is put back byte for byte afterwards.
+    const settingsFile = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'settings.json');
+    const workspaceValues = () => JSON.stringify(keys.map((k) => config().inspect(k)?.workspaceValue ?? null));
+    let savedText: string | undefined;
+    let savedValues: string;
+    let own: Fixture; // a locator of its own: no settings remembered from earlier runs
+    const set = (key: string, value: unknown) => config().update(key, value, vscode.ConfigurationTarget.Workspace);
+    beforeEach(() => {
+      savedText = fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : undefined;
+      savedValues = workspaceValues();
+      own = makeFixture(10);
+    });
+    afterEach(async () => {
+      own.cleanup();
+      if (savedText === undefined) fs.rmSync(settingsFile, { force: true });
+      else fs.writeFileSync(settingsFile, savedText);
+      const deadline = Date.now() + 10_000;
+      while (workspaceValues() !== savedValues) {
+        assert.ok(Date.now() < deadline, `the workspace settings are back: ${workspaceValues()} (was ${savedValues})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+
+    it('defaultMode, asyncConcurrency, errorPolicy and outputDirectory', async () => {
+      const out = `${own.dir}/lb-output`;
+      await set('defaultMode', 'async');
+      await set('asyncConcurrency', 3);
+      await set('errorPolicy', 'stop');
+      await set('outputDirectory', out);
+      // Records how many rows are in flight at once; row 6 fails.
+      const applyFile = own.apply(
+        'inflight.js',
+        `let now = 0;\nlet most = 0;\nexports.apply = async (row, ctx) => {\n  most = Math.max(most, ++now);\n  await new Promise((r) => setTimeout(r, 40));\n  now--;\n  if (ctx.index === 6) throw new Error('row 6');\n  return most;\n};\n`,
+      );
+      const result = await run(own.locator, { applyFile });
+      assert.equal(result.effectiveMode, 'async', 'defaultMode');
+      assert.equal(Math.max(...result.records!.filter((r) => r.status === 'done').map((r) => r.value as number)), 3, 'asyncConcurrency: 3 rows in flight at most');
+      assert.equal(result.endedBy, 'stopped', 'errorPolicy stop');
+      assert.equal(result.records![6].status, 'error');
+      assert.ok(result.records!.slice(7).some((r) => r.status !== 'done'), 'rows after the failure did not all run');
+      const journals = fs.readdirSync(`${out}/journals`).filter((f) => f.endsWith('.jsonl'));
+      assert.equal(journals.length, 1, 'the journal is written under outputDirectory');
+      const lines = fs.readFileSync(`${out}/journals/${journals[0]}`, 'utf8').trim().split('\n');
+      assert.ok(lines.length > 1, 'the journal has the finished rows');
+    });
+
+    it('workers and timeoutMs: a row over the limit is killed in process mode, the others finish', async () => {
+      await set('defaultMode', 'process');
+      await set('workers', 2);
+      await set('timeoutMs', 400);
+      const applyFile = own.apply('hang.js', `exports.apply = (row, ctx) => {\n  if (ctx.index === 2) for (;;) {}\n  return process.pid;\n};\n`);
+      const t0 = Date.now();
+      const result = await run(own.locator, { applyFile });
+      assert.equal(result.effectiveMode, 'process');
+      assert.equal(result.records![2].status, 'timeout');
+      const done = result.records!.filter((r) => r.status === 'done');
+      assert.equal(done.length, 9, 'every other row finished');
+      assert.ok(new Set(done.map((r) => r.value)).size <= 3, 'two workers, plus the one that replaced the killed worker');
+      assert.ok(Date.now() - t0 < 20_000, 'the hanging row did not hold the run');
     });
   });
 });
