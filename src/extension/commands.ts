@@ -23,7 +23,7 @@ export type RunBatchResult = Pick<RunOutcome, 'records' | 'counts' | 'endedBy' |
 
 export function registerCommands(sessions: Sessions, panels: ResultsPanels): vscode.Disposable[] {
   const session = async (uri?: vscode.Uri) => {
-    const target = uri instanceof vscode.Uri ? uri : await pickLocator(sessions);
+    const target = uri instanceof vscode.Uri ? uri : await pickLocator(sessions, panels);
     return target ? sessions.get(target) : undefined;
   };
   return [
@@ -115,7 +115,7 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
       if (s) panels.show(s);
     }),
     vscode.commands.registerCommand(COMMANDS.openEditor, async (uri?: vscode.Uri) => {
-      const target = uri instanceof vscode.Uri ? uri : await pickLocator(sessions);
+      const target = uri instanceof vscode.Uri ? uri : await pickLocator(sessions, panels);
       if (!target) return;
       // A file already open in either of our editors is brought forward, not opened a second time.
       const open = vscode.window.tabGroups.all
@@ -144,7 +144,10 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /** The locator in front (locator editor or CSV text editor), else a quick pick of the workspace's CSVs. */
-async function pickLocator(sessions: Sessions): Promise<vscode.Uri | undefined> {
+async function pickLocator(sessions: Sessions, panels: ResultsPanels): Promise<vscode.Uri | undefined> {
+  // The locator in front: its editor, its text, or its results panel.
+  const shown = panels.activeLocator();
+  if (shown) return shown;
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (input instanceof vscode.TabInputCustom && [LOCATOR_EDITOR_VIEW_TYPE, CSV_EDITOR_VIEW_TYPE].includes(input.viewType)) {
     return input.uri;

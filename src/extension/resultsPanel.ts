@@ -38,6 +38,12 @@ export class ResultsPanels implements vscode.Disposable {
     return panel;
   }
 
+  /** The locator whose results panel is the active editor, if one is. */
+  activeLocator(): vscode.Uri | undefined {
+    for (const [session, panel] of this.panels) if (panel.active) return session.uri;
+    return undefined;
+  }
+
   dispose(): void {
     for (const p of this.panels.values()) p.dispose();
   }

@@ -4,6 +4,8 @@
 // then the quick picks are answered: apply/file-hash.ts, mode process, 2 workers, result value.
 // The results panel must end with every row, in locator order, with a final status: rows whose
 // file exists are done with "size:<sha256>", the row whose file is missing is error (ENOENT).
+// Then, from that results panel, a slow run: its progress notification counts and cancels, the
+// status bar item counts and brings the results back, and the Output channel logs the run.
 
 const assert = require('assert');
 const fs = require('fs');
@@ -107,5 +109,81 @@ describe('palette: Run Batch... fills the results panel', function () {
     assert.match(await toast.first().innerText(), new RegExp(`finished: ${done} done, .*${errors} error`));
     await u.extensionsActivated(page);
     await u.shot(page, 'screenshot-results.png');
+  });
+
+  it('while a run goes: a cancellable progress notification, a live status bar count that opens the results, and a log in the Output', async () => {
+    const { page } = env;
+    const n = rows.length;
+    const slow = path.join(DEMO, 'apply', 'e2e-slow.js');
+    const remove = u.tempFile(
+      slow,
+      `// Written and removed by test/e2e/palette.test.js: slow rows; row 1 fails.\nexports.apply = async (row, ctx) => {\n  if (ctx.index === 1) throw new Error('row one is bad');\n  await new Promise((r) => setTimeout(r, 250));\n  return ctx.index;\n};\n`,
+    );
+    try {
+      await u.clearNotifications(page);
+      await u.runCommand(page, 'Locator Batch: Run Batch...');
+      await u.waitQuickTitle(page, 'Locator Batch: Apply File');
+      await u.pickQuickItem(page, 'apply/e2e-slow.js');
+      await u.waitQuickTitle(page, 'Locator Batch: Mode');
+      await u.pickQuickItem(page, 'sequential');
+      await u.waitQuickTitle(page, 'Locator Batch: Result Type');
+      await u.pickQuickItem(page, 'value');
+
+      // The notification: "k/N rows, r rows/s, 1 failed", moving; the status bar item: "demo.locator.csv k/N".
+      const toast = h.notification(page, 'Locator Batch: demo.locator.csv');
+      const counts = new RegExp(`(\\d+)/${n} rows, \\d+ rows/s, 1 failed`);
+      const seen = await u.until(async () => counts.exec(await toast.first().innerText().catch(() => ''))?.[1], {
+        message: 'the progress notification with the live count',
+      });
+      const status = page.locator('.part.statusbar .statusbar-item', { hasText: /demo\.locator\.csv \d+\/\d+/ }).first();
+      const live = await u.until(async () => /demo\.locator\.csv (\d+)\/(\d+)/.exec(await status.innerText().catch(() => '')), {
+        message: 'the status bar count',
+      });
+      assert.strictEqual(Number(live[2]), n);
+      await u.until(async () => Number(counts.exec(await toast.first().innerText().catch(() => ''))?.[1]) > Number(seen), {
+        message: 'the notification count to move',
+      });
+
+      // Cancel in the notification: the run ends, the rows that finished keep their results.
+      await toast.first().hover();
+      await toast.first().getByRole('button', { name: 'Cancel' }).click();
+      const results = await u.findWebview(page, { kind: 'results', title: 'demo.locator.csv' });
+      const end = await u.until(async () => ((await u.progressState(results)).summary.startsWith('Cancelled') ? u.progressState(results) : undefined), {
+        message: 'the results panel to say Cancelled',
+      });
+      const { rows: shown } = await u.allRows(results);
+      const done = shown.filter((r) => r.status === 'done');
+      const cancelled = shown.filter((r) => r.status === 'cancelled');
+      assert.ok(done.length >= 1 && cancelled.length >= 1, `some rows done (${done.length}), the rest cancelled (${cancelled.length}): ${end.summary}`);
+      for (const r of done) assert.strictEqual(r.cells[2], String(r.index), `row ${r.index} kept its value`);
+      assert.strictEqual(shown.find((r) => r.index === 1).status, 'error');
+      assert.strictEqual(done.length + cancelled.length + 1, n, 'every row is done, cancelled or the one error');
+
+      // The status bar item keeps the final count and brings the results back from another editor.
+      const final = page.locator('.part.statusbar .statusbar-item', { hasText: new RegExp(`demo\\.locator\\.csv ${done.length}/${n}`) }).first();
+      await final.waitFor({ state: 'visible', timeout: 15_000 });
+      await u.quickOpen(page, 'README.md');
+      await page.locator('.tabs-container .tab.active', { hasText: 'README.md' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await final.click();
+      await page.locator('.tabs-container .tab.active', { hasText: 'Results: demo.locator.csv' }).waitFor({ state: 'visible', timeout: 30_000 });
+
+      // The Output channel: the run's start with its settings, the failing row with its file and line, the summary.
+      await u.runCommand(page, 'Output: Show Output Channels...');
+      await u.pickQuickItem(page, 'Locator Batch');
+      const log = page.locator('.part.panel .monaco-editor .view-lines').first();
+      const text = await u.until(
+        async () => {
+          // Long lines wrap in the view: join them again.
+          const t = (await log.innerText().catch(() => '')).replace(/\u00a0/g, ' ').replace(/\n/g, '');
+          return /demo\.locator\.csv: cancelled: \d+ done/.test(t) ? t : undefined;
+        },
+        { message: 'the run log in the Output panel' },
+      );
+      assert.match(text, new RegExp(`Run started on .*demo\\.locator\\.csv: ${n} of ${n} rows, apply .*e2e-slow\\.js, mode sequential, workers 1, result value`));
+      assert.match(text, /row 1: error: Error: row one is bad \(.*e2e-slow\.js:3:\d+\)/);
+      assert.match(text, new RegExp(`demo\\.locator\\.csv: cancelled: ${done.length} done, \\d+ skipped, 1 error, 0 timeout, ${cancelled.length} cancelled`));
+    } finally {
+      remove();
+    }
   });
 });
