@@ -91,11 +91,13 @@ export class ProgressStrip {
     this.el.hidden = false;
     const p: ProgressView = run.progress ?? { total: run.total, finished: 0, done: 0, skipped: 0, error: 0, timeout: 0, cancelled: 0, rowsPerSecond: 0, elapsedMs: 0 };
     const total = p.total || run.total;
-    const pct = percent(p.finished, total);
-    this.fill.style.transform = `scaleX(${total ? Math.min(1, p.finished / total) : run.running ? 0 : 1})`;
+    // Rows that ran: a cancelled row never did (a cancelled run must not read "100%").
+    const ran = p.finished - p.cancelled;
+    const pct = percent(ran, total);
+    this.fill.style.transform = `scaleX(${total ? Math.min(1, ran / total) : run.running ? 0 : 1})`;
     attr(this.track, 'aria-valuenow', String(pct));
-    attr(this.track, 'aria-valuetext', `${p.finished} of ${total} rows (${pct}%)`);
-    setText(this.progressText, `${p.finished} / ${total} (${pct}%)`);
+    attr(this.track, 'aria-valuetext', `${ran} of ${total} rows (${pct}%)`);
+    setText(this.progressText, `${ran} / ${total} (${pct}%)`);
     this.track.classList.toggle('running', run.running);
     this.el.classList.toggle('running', run.running);
     const s = run.summary;
