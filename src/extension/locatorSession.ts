@@ -330,14 +330,16 @@ export class LocatorSession implements vscode.Disposable {
     const last = this.requireLast();
     const doc = await this.document();
     const current = await this.parse(doc);
-    if (!sameRows(last.locator, current, column)) {
-      void vscode.window.showErrorMessage(
-        `Locator Batch: ${this.name} changed since the run, so its results could land on the wrong rows. Run again, then write back.`,
-      );
-      return false;
-    }
+    if (!sameRows(last.locator, current, column)) return this.refuseChanged();
     const next = withValueColumn(current, last.records, column);
     return replaceDocument(doc, stringifyLocator(next));
+  }
+
+  private refuseChanged(): false {
+    void vscode.window.showErrorMessage(
+      `Locator Batch: ${this.name} changed since the run, so its results could land on the wrong rows. Run again, then write back.`,
+    );
+    return false;
   }
 
   /** Series results: replace this locator's content, or open them as a new untitled locator. */
@@ -351,7 +353,9 @@ export class LocatorSession implements vscode.Disposable {
       await vscode.window.showTextDocument(doc, { preview: false });
       return doc;
     }
-    const doc = await vscode.workspace.openTextDocument(this.uri);
+    // Replacing the content would silently drop edits made since the run: refused, as for columns.
+    const doc = await this.document();
+    if (!sameRows(last.locator, await this.parse(doc))) return this.refuseChanged() || undefined;
     return (await replaceDocument(doc, text)) ? doc : undefined;
   }
 

@@ -105,4 +105,36 @@ describe('the locator editor and write-back', () => {
     assert.ok(lines.slice(1).every((l) => l.endsWith(',Completed')));
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+
+  it('replaces the locator with series results as an undoable edit, and refuses once the rows changed since the run', async () => {
+    await vscode.commands.executeCommand('vscode.open', fx.locator);
+    const doc = await vscode.workspace.openTextDocument(fx.locator);
+    const before = doc.getText();
+    const applyFile = fx.apply(
+      'complete.js',
+      `exports.condition = (row) => row['Completeness Check'] === 'Completed';\nexports.apply = (row) => ({ ...row, 'Domain Tag': 'checked' });\n`,
+    );
+    await run(fx.locator, { applyFile, mode: 'sequential', resultType: 'series', isPatch: false });
+    assert.equal(await vscode.commands.executeCommand('locatorBatch.writeBack', fx.locator, { target: 'replace' }), true);
+    const lines = doc.getText().trimEnd().split('\n');
+    assert.equal(lines[0], before.split('\n')[0], 'same columns');
+    assert.equal(lines.length - 1, fx.hashes.filter(Boolean).length, 'only the complete recordings');
+    assert.deepEqual(column(doc.getText(), 'Domain Tag'), lines.slice(1).map(() => 'checked'));
+    assert.equal(doc.isDirty, true);
+    assert.equal(fs.readFileSync(fx.locator.fsPath, 'utf8'), before, 'nothing saved without the user');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), before, 'undo restores the locator');
+
+    // A row edited after the run: replacing would drop that edit, so it is refused.
+    await run(fx.locator, { applyFile, mode: 'sequential', resultType: 'series', isPatch: false });
+    const firstLine = doc.lineAt(1).text;
+    const typed = new vscode.WorkspaceEdit();
+    typed.replace(fx.locator, doc.lineAt(1).range, firstLine.replace(/^[^,]*/, '/edited/after/the/run.csv'));
+    await vscode.workspace.applyEdit(typed);
+    const edited = doc.getText();
+    assert.equal(await vscode.commands.executeCommand('locatorBatch.writeBack', fx.locator, { target: 'replace' }), false);
+    assert.equal(doc.getText(), edited, 'the edit made after the run is still there');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), before);
+  });
 });
