@@ -4,13 +4,16 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { loadApplyFile } from '../core/applyModule';
 import { formatCell } from '../core/encode';
-import { parseLocator, stringifyLocator, type Locator } from '../core/locator';
+import { parseLocator, readLocator, stringifyLocator, type Locator } from '../core/locator';
 import { jsonReport, seriesLocator, stringifyReport, withValueColumn } from '../core/output';
 import { runBatch, shapeResults, validateSettings, type RunOutcome, type RunSettings } from '../core/run';
 import type { RowRecord, RunProgress } from '../core/types';
 import type { InitMessage, ProgressView, ResultView, RunSettingsView, RunSummaryView, ToWebview } from '../shared/protocol';
 import { readConfig, workersFor } from './config';
 import type { RunReporter } from './runReporter';
+
+/** VS Code hands no document over 50 MB to extensions ("cannot be synchronized with extensions"). */
+const DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
 
 export interface RunRequestOptions {
   settings: RunSettingsView;
@@ -112,8 +115,46 @@ export class LocatorSession implements vscode.Disposable {
   }
 
   /** The locator as the document holds it now (unsaved edits included). */
+  /**
+   * The locator's document; undefined when the file is too large for VS Code to hand to extensions
+   * (over 50 MB): runs and views then read it from disk, and write-back is refused.
+   */
+  async documentOrDisk(): Promise<vscode.TextDocument | undefined> {
+    try {
+      return await this.document();
+    } catch (err) {
+      const size = this.uri.scheme === 'file' ? await vscode.workspace.fs.stat(this.uri).then((st) => st.size, () => 0) : 0;
+      if (size > DOCUMENT_LIMIT_BYTES) return undefined;
+      throw err;
+    }
+  }
+
+  /** The locator as its document holds it now (unsaved edits included), or as the disk holds it when too large for a document. */
   async readLocator(): Promise<Locator> {
-    return this.parse(await this.document());
+    const doc = await this.documentOrDisk();
+    return doc ? this.parse(doc) : this.parseFromDisk();
+  }
+
+  private fromDisk?: { stamp: string; promise: Promise<Locator> };
+
+  /** The file on disk, parsed once per version (size and modification time). */
+  private async parseFromDisk(): Promise<Locator> {
+    const st = await vscode.workspace.fs.stat(this.uri);
+    const stamp = `${st.size}:${st.mtime}`;
+    if (this.fromDisk?.stamp !== stamp) this.fromDisk = { stamp, promise: readLocator(this.uri.fsPath) };
+    const entry = this.fromDisk;
+    return entry.promise.catch((err) => {
+      if (this.fromDisk === entry) this.fromDisk = undefined;
+      throw err;
+    });
+  }
+
+  private refuseTooLarge(): false {
+    void vscode.window.showErrorMessage(
+      `Locator Batch: ${this.name} is over 50 MB, and VS Code does not let extensions edit files that large. ` +
+        'Export the results instead (Locator Batch: Export Results...), or use the command line.',
+    );
+    return false;
   }
 
   // Parsing a 25 MB locator takes ~1 s: parse each version of the document once, for every view,
@@ -328,7 +369,8 @@ export class LocatorSession implements vscode.Disposable {
    */
   async writeBackColumn(column: string): Promise<boolean> {
     const last = this.requireLast();
-    const doc = await this.document();
+    const doc = await this.documentOrDisk();
+    if (!doc) return this.refuseTooLarge();
     const current = await this.parse(doc);
     if (!sameRows(last.locator, current, column)) return this.refuseChanged();
     const next = withValueColumn(current, last.records, column);
@@ -354,7 +396,8 @@ export class LocatorSession implements vscode.Disposable {
       return doc;
     }
     // Replacing the content would silently drop edits made since the run: refused, as for columns.
-    const doc = await this.document();
+    const doc = await this.documentOrDisk();
+    if (!doc) return this.refuseTooLarge() || undefined;
     if (!sameRows(last.locator, await this.parse(doc))) return this.refuseChanged() || undefined;
     return (await replaceDocument(doc, text)) ? doc : undefined;
   }

@@ -50,11 +50,12 @@ export class WebviewBinding implements vscode.Disposable {
     const generation = ++this.generation;
     const stale = () => generation !== this.generation;
     const session = this.session;
-    const doc = await session.document();
-    const full = session.parse(doc);
+    // No document when the file is too large for VS Code to hand over: the session reads the disk.
+    const doc = await session.documentOrDisk();
+    const full = doc ? session.parse(doc) : session.readLocator();
     // A large document not parsed yet (a first open): draw its top lines while the whole parses.
     let head: Locator | undefined;
-    if (!session.parsedNow(doc) && doc.lineCount > HEAD_LINES * 2) {
+    if (doc && !session.parsedNow(doc) && doc.lineCount > HEAD_LINES * 2) {
       head = await parseLocator(doc.getText(new vscode.Range(0, 0, HEAD_LINES, 0))).catch(() => undefined);
       if (stale()) return;
       if (head) {
