@@ -114,7 +114,6 @@ export class LocatorSession implements vscode.Disposable {
     return vscode.workspace.openTextDocument(this.uri);
   }
 
-  /** The locator as the document holds it now (unsaved edits included). */
   /**
    * The locator's document; undefined when the file is too large for VS Code to hand to extensions
    * (over 50 MB): runs and views then read it from disk, and write-back is refused.
