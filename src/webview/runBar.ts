@@ -15,6 +15,9 @@ export const TRUST_MESSAGE =
   "Running apply files needs a trusted workspace (Workspace Trust). Use 'Manage Workspace Trust' to trust this folder.";
 
 const NO_FILE = '';
+/** The keys that run, as this platform writes them (handled in main.ts). */
+const RUN_KEYS = /Mac/.test(navigator.platform) ? '⌘Enter' : 'Ctrl+Enter';
+const RUN_TITLE = `Run the apply file over every row (${RUN_KEYS})`;
 
 export class RunBar {
   readonly el: HTMLElement;
@@ -44,7 +47,7 @@ export class RunBar {
   private readonly postSoon: ReturnType<typeof debounce<[]>>;
 
   constructor(private readonly hooks: RunBarHooks) {
-    this.runBtn = button('run', 'Run', { icon: 'play', title: 'Run the apply file over every row', ariaLabel: 'Run' });
+    this.runBtn = button('run', 'Run', { icon: 'play', title: RUN_TITLE, ariaLabel: 'Run' });
     this.cancelBtn = button('cancel', 'Cancel', { icon: 'debug-stop', secondary: true, title: 'Cancel the run', ariaLabel: 'Cancel' });
     this.apply = select('apply', 'Apply file', []);
     this.browse = button('browse', 'Browse…', { secondary: true, title: 'Choose an apply file (.js, .mjs, .ts)', ariaLabel: 'Browse for an apply file' });
@@ -233,7 +236,7 @@ export class RunBar {
         ? this.blocked
         : this.running
         ? 'A run is in progress'
-        : 'Run the apply file over every row';
+        : RUN_TITLE;
     this.cancelBtn.disabled = !this.running || this.cancelling;
     const label = this.cancelBtn.querySelector('.btn-label');
     if (label) label.textContent = this.cancelling ? 'Cancelling…' : 'Cancel';

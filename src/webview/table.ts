@@ -987,6 +987,7 @@ export class Table {
         else fc = lastCol;
         break;
       case 'Enter':
+        if (mod) return; // Ctrl/Cmd+Enter runs (main.ts)
         if (this.sel && this.cols[this.sel.fc]?.kind === 'result' && this.openErrorAt(this.indexAt(this.sel.fr))) e.preventDefault();
         return;
       case 'Escape':

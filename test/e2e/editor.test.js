@@ -432,7 +432,10 @@ describe('locator editor: example_locator.csv', function () {
     const failedRows = rows.map((r, i) => (r['Domain Tag'] === 'sleep_demo' ? i : -1)).filter((i) => i >= 0);
     assert.ok(failedRows.length > 0);
     await editor.locator('#apply').selectOption({ label: 'apply/e2e-fails.js' });
-    await editor.locator('#run').click();
+    // Notebook-style, from the keyboard: Ctrl+Enter with the focus in the table runs.
+    assert.match(await editor.locator('#run').getAttribute('title'), /\(Ctrl\+Enter\)$/);
+    await editor.locator(`#grid .grid-row[data-index="0"] .cell.k-data`).first().click();
+    await page.keyboard.press('Control+Enter');
     await u.until(async () => /^Finished: \d+ done, \d+ errors? /.test((await u.progressState(editor)).summary), { timeout: 60_000, message: 'the run with errors to finish' });
     const first = failedRows[0];
     const errorCell = editor.locator(`#grid .grid-row[data-index="${first}"] .cell.k-result`);
