@@ -61,7 +61,11 @@ export async function chooseApplyFile(sessions: Sessions, session: LocatorSessio
   return settings;
 }
 
-/** The palette's questions after the apply file: mode, workers and result type, defaults pre-selected. */
+/**
+ * The palette's questions after the apply file: mode, workers and result type, defaults pre-selected.
+ * Every step of Run Batch... (locator, apply file, these) sets `ignoreFocusOut`: between steps VS Code
+ * hands the focus back to the editor, and a webview editor taking it late closed the next step.
+ */
 export async function askRunSettings(session: LocatorSession, applyFile: string): Promise<RunSettingsView | undefined> {
   const config = readConfig(session.uri);
   const current = { ...session.settings, applyFile };
@@ -83,7 +87,7 @@ export async function askRunSettings(session: LocatorSession, applyFile: string)
   const mode = (
     await vscode.window.showQuickPick(
       defaultFirst(MODES, current.mode).map((m) => ({ label: m, description: m === current.mode ? 'default' : '', detail: modeHelp[m]})),
-      { title: 'Locator Batch: Mode', placeHolder: `Mode (default: ${current.mode})` },
+      { title: 'Locator Batch: Mode', placeHolder: `Mode (default: ${current.mode})`, ignoreFocusOut: true },
     )
   )?.label as RunSettingsView['mode'] | undefined;
   if (!mode) return undefined;
@@ -93,6 +97,7 @@ export async function askRunSettings(session: LocatorSession, applyFile: string)
       ? '1'
       : await vscode.window.showInputBox({
           title: 'Locator Batch: Workers',
+          ignoreFocusOut: true,
           prompt: mode === 'async' ? 'Rows in flight at once' : 'Worker processes (0 or less runs sequentially)',
           value: String(suggested),
           validateInput: (v) => (/^-?\d+$/.test(v.trim()) ? undefined : 'A whole number, please'),
@@ -105,7 +110,7 @@ export async function askRunSettings(session: LocatorSession, applyFile: string)
         description: t === current.resultType ? 'default' : '',
         detail: { series: 'each result is a row: a new locator', value: 'one value per row: a new column', none: 'side effects only' }[t],
       })),
-      { title: 'Locator Batch: Result Type', placeHolder: `Result type (default: ${current.resultType})` },
+      { title: 'Locator Batch: Result Type', placeHolder: `Result type (default: ${current.resultType})`, ignoreFocusOut: true },
     )
   )?.label as RunSettingsView['resultType'] | undefined;
   if (!resultType) return undefined;

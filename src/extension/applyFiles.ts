@@ -124,6 +124,7 @@ export async function pickApplyFile(index: ApplyFileIndex, remembered?: string):
   );
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Locator Batch: Apply File',
+    ignoreFocusOut: true,
     placeHolder: choices.length ? 'Pick the file whose apply(row) runs on each row' : 'No apply files found in the workspace',
     matchOnDescription: true,
   });
@@ -146,7 +147,7 @@ export async function createApplyFile(target?: vscode.Uri, language?: 'ts' | 'js
         { label: 'TypeScript', description: 'apply.ts', value: 'ts' as const },
         { label: 'JavaScript', description: 'apply.js', value: 'js' as const },
       ],
-      { title: 'Locator Batch: New Apply File', placeHolder: 'Language of the new apply file' },
+      { title: 'Locator Batch: New Apply File', placeHolder: 'Language of the new apply file', ignoreFocusOut: true },
     )
   )?.value;
   if (!language) return undefined;

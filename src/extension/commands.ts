@@ -160,7 +160,7 @@ async function pickLocator(sessions: Sessions, panels: ResultsPanels): Promise<v
     .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri, description: uri.toString() === recent ? 'last run' : undefined }))
     .sort((a, b) => Number(Boolean(b.description)) - Number(Boolean(a.description)) || a.label.localeCompare(b.label));
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(folder-opened) Browse...' });
-  const picked = await vscode.window.showQuickPick(items, { title: 'Locator Batch: Locator', placeHolder: 'Pick the locator CSV to process' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Locator Batch: Locator', placeHolder: 'Pick the locator CSV to process', ignoreFocusOut: true });
   if (!picked) return undefined;
   if (picked.uri) return picked.uri;
   const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Locator CSV': ['csv'] }, openLabel: 'Use Locator' });

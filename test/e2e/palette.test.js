@@ -56,6 +56,11 @@ describe('palette: Run Batch... fills the results panel', function () {
     await u.pickQuickItem(page, 'process');
     await u.answerInputBox(page, 'Locator Batch: Workers', 2);
     await u.waitQuickTitle(page, 'Locator Batch: Result Type');
+    // The focus moving to the editor (a click in it, or VS Code handing it back late between steps)
+    // does not close a step of the flow.
+    await editor.locator('#grid .grid-row[data-index="0"] .cell.k-data').first().click();
+    await editor.waitForFunction(() => document.hasFocus(), null, { timeout: 10_000 });
+    assert.ok(await page.locator('.quick-input-widget').isVisible(), 'the Result Type step is still open');
     await u.pickQuickItem(page, 'value');
 
     // The results panel: a tab "Results: demo.locator.csv" with a webview of kind 'results'.
