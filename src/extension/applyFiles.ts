@@ -16,8 +16,8 @@ const EXPORTS_APPLY =
   /export\s+(async\s+)?function\s*\*?\s*apply\b|export\s+(const|let|var)\s+apply\b|export\s*\{[^}]*\bapply\b[^}]*\}|export\s+default\b|(module\.)?exports\.apply\s*=|module\.exports\s*=/;
 
 /** Searches the workspace for files that export `apply` (one read per candidate: may take a while). */
-export async function findApplyFiles(token?: vscode.CancellationToken): Promise<ApplyChoice[]> {
-  const uris = await vscode.workspace.findFiles(APPLY_GLOB, EXCLUDE_GLOB, 2000, token);
+async function findApplyFiles(): Promise<ApplyChoice[]> {
+  const uris = await vscode.workspace.findFiles(APPLY_GLOB, EXCLUDE_GLOB, 2000);
   const found = await Promise.all(uris.map(checkApplyFile));
   return sortChoices(found.filter((c): c is ApplyChoice => !!c));
 }

@@ -143,9 +143,8 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The locator in front (locator editor or CSV text editor), else a quick pick of the workspace's CSVs. */
+/** The locator in front (its results panel, locator editor or CSV text editor), else a quick pick of the workspace's CSVs. */
 async function pickLocator(sessions: Sessions, panels: ResultsPanels): Promise<vscode.Uri | undefined> {
-  // The locator in front: its editor, its text, or its results panel.
   const shown = panels.activeLocator();
   if (shown) return shown;
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;

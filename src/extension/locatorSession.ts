@@ -15,6 +15,8 @@ import type { RunReporter } from './runReporter';
 /** VS Code hands no document over 50 MB to extensions ("cannot be synchronized with extensions"). */
 const DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
 
+const stampOf = (st: vscode.FileStat): string => `${st.size}:${st.mtime}`;
+
 export interface RunRequestOptions {
   settings: RunSettingsView;
   timeoutMs?: number;
@@ -119,12 +121,15 @@ export class LocatorSession implements vscode.Disposable {
    * (over 50 MB): runs and views then read it from disk, and write-back is refused.
    */
   async documentOrDisk(): Promise<vscode.TextDocument | undefined> {
+    // VS Code loads the whole file before refusing it: ask once per version of the file.
+    if (this.tooLarge !== undefined && this.tooLarge === (await this.diskStamp())) return undefined;
     try {
       return await this.document();
     } catch (err) {
-      const size = this.uri.scheme === 'file' ? await vscode.workspace.fs.stat(this.uri).then((st) => st.size, () => 0) : 0;
-      if (size > DOCUMENT_LIMIT_BYTES) return undefined;
-      throw err;
+      const st = this.uri.scheme === 'file' ? await vscode.workspace.fs.stat(this.uri).then((s) => s, () => undefined) : undefined;
+      if (!st || st.size <= DOCUMENT_LIMIT_BYTES) throw err;
+      this.tooLarge = stampOf(st);
+      return undefined;
     }
   }
 
@@ -134,12 +139,17 @@ export class LocatorSession implements vscode.Disposable {
     return doc ? this.parse(doc) : this.parseFromDisk();
   }
 
+  /** The version of the file VS Code refused as too large to hand over (see documentOrDisk). */
+  private tooLarge?: string;
   private fromDisk?: { stamp: string; promise: Promise<Locator> };
 
+  private diskStamp(): Thenable<string> {
+    return vscode.workspace.fs.stat(this.uri).then(stampOf);
+  }
+
   /** The file on disk, parsed once per version (size and modification time). */
-  private async parseFromDisk(): Promise<Locator> {
-    const st = await vscode.workspace.fs.stat(this.uri);
-    const stamp = `${st.size}:${st.mtime}`;
+  async parseFromDisk(): Promise<Locator> {
+    const stamp = await this.diskStamp();
     if (this.fromDisk?.stamp !== stamp) this.fromDisk = { stamp, promise: readLocator(this.uri.fsPath) };
     const entry = this.fromDisk;
     return entry.promise.catch((err) => {
@@ -148,12 +158,11 @@ export class LocatorSession implements vscode.Disposable {
     });
   }
 
-  private refuseTooLarge(): false {
+  private refuseTooLarge(): void {
     void vscode.window.showErrorMessage(
       `Locator Batch: ${this.name} is over 50 MB, and VS Code does not let extensions edit files that large. ` +
         'Export the results instead (Locator Batch: Export Results...), or use the command line.',
     );
-    return false;
   }
 
   // Parsing a 25 MB locator takes ~1 s: parse each version of the document once, for every view,
@@ -369,18 +378,23 @@ export class LocatorSession implements vscode.Disposable {
   async writeBackColumn(column: string): Promise<boolean> {
     const last = this.requireLast();
     const doc = await this.documentOrDisk();
-    if (!doc) return this.refuseTooLarge();
+    if (!doc) {
+      this.refuseTooLarge();
+      return false;
+    }
     const current = await this.parse(doc);
-    if (!sameRows(last.locator, current, column)) return this.refuseChanged();
+    if (!sameRows(last.locator, current, column)) {
+      this.refuseChanged();
+      return false;
+    }
     const next = withValueColumn(current, last.records, column);
     return replaceDocument(doc, stringifyLocator(next));
   }
 
-  private refuseChanged(): false {
+  private refuseChanged(): void {
     void vscode.window.showErrorMessage(
       `Locator Batch: ${this.name} changed since the run, so its results could land on the wrong rows. Run again, then write back.`,
     );
-    return false;
   }
 
   /** Series results: replace this locator's content, or open them as a new untitled locator. */
@@ -396,8 +410,14 @@ export class LocatorSession implements vscode.Disposable {
     }
     // Replacing the content would silently drop edits made since the run: refused, as for columns.
     const doc = await this.documentOrDisk();
-    if (!doc) return this.refuseTooLarge() || undefined;
-    if (!sameRows(last.locator, await this.parse(doc))) return this.refuseChanged() || undefined;
+    if (!doc) {
+      this.refuseTooLarge();
+      return undefined;
+    }
+    if (!sameRows(last.locator, await this.parse(doc))) {
+      this.refuseChanged();
+      return undefined;
+    }
     return (await replaceDocument(doc, text)) ? doc : undefined;
   }
 

@@ -52,7 +52,7 @@ export class WebviewBinding implements vscode.Disposable {
     const session = this.session;
     // No document when the file is too large for VS Code to hand over: the session reads the disk.
     const doc = await session.documentOrDisk();
-    const full = doc ? session.parse(doc) : session.readLocator();
+    const full = doc ? session.parse(doc) : session.parseFromDisk();
     // A large document not parsed yet (a first open): draw its top lines while the whole parses.
     let head: Locator | undefined;
     if (doc && !session.parsedNow(doc) && doc.lineCount > HEAD_LINES * 2) {
@@ -123,11 +123,13 @@ export class WebviewBinding implements vscode.Disposable {
     if (results.length) this.post({ type: 'results', runId: run.runId, results, progress: run.progress });
   }
 
-  private async sendSettings(): Promise<void> {
+  // The apply files as the index knows them: it searched when the view (or the pick) asked, and
+  // its file watcher has kept it current since.
+  private sendSettings(): void {
     this.post({
       type: 'settings',
       settings: this.session.settings,
-      applyChoices: await this.sessions.applyFiles.search(),
+      applyChoices: this.sessions.applyFiles.current,
       trusted: vscode.workspace.isTrusted,
     });
   }
@@ -159,7 +161,7 @@ export class WebviewBinding implements vscode.Disposable {
       case 'openLocation':
         return openLocation(msg);
       case 'pickApplyFile':
-        if (await chooseApplyFile(sessions, session)) await this.sendSettings();
+        if (await chooseApplyFile(sessions, session)) this.sendSettings();
         return;
       case 'openText': {
         const pos = new vscode.Position(Math.max(0, (msg.line ?? 1) - 1), 0);

@@ -123,7 +123,8 @@ export interface RunEndedMessage {
 export interface SettingsMessage {
   type: 'settings';
   settings: RunSettingsView;
-  applyChoices: ApplyChoice[];
+  /** As in `init`: undefined while the workspace has not been searched yet. */
+  applyChoices?: ApplyChoice[];
   trusted: boolean;
 }
 

@@ -169,13 +169,12 @@ filterClear.addEventListener('click', () => {
   filterInput.focus();
 });
 window.addEventListener('keydown', (e) => {
+  if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
   // Notebook-style: Ctrl/Cmd+Enter runs, from anywhere in the editor (Run's own checks apply).
-  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key === 'Enter' && runBar) {
+  if (e.key === 'Enter' && runBar) {
     e.preventDefault();
     runBar.runBtn.click();
-    return;
-  }
-  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && (e.key === 'f' || e.key === 'F') && built) {
+  } else if ((e.key === 'f' || e.key === 'F') && built) {
     e.preventDefault();
     filterInput.focus();
     filterInput.select();

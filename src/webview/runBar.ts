@@ -139,14 +139,16 @@ export class RunBar {
     this.sync();
   }
 
-  /** Settings from the extension (init, settings): fields being edited keep what the user typed. */
-  /** `choices` undefined: the workspace is still being searched (the list keeps what it had). */
+  /**
+   * Settings from the extension (init, settings): fields being edited keep what the user typed.
+   * `choices` undefined: the workspace is still being searched (the list keeps what it had).
+   */
   setSettings(s: RunSettingsView, choices: ApplyChoice[] | undefined, trusted: boolean): void {
     this.settings = { ...s };
     this.lastReported = settingsKey(s);
     this.trusted = trusted;
     if (choices) this.choices = choices;
-    this.fillApply(this.choices, s.applyFile);
+    this.fillApply(s.applyFile);
     const editing = document.activeElement;
     this.mode.value = s.mode;
     if (editing !== this.workers) this.workers.value = String(s.workers);
@@ -159,7 +161,7 @@ export class RunBar {
 
   setApplyChoices(choices: ApplyChoice[]): void {
     this.choices = choices;
-    this.fillApply(choices, this.settings.applyFile);
+    this.fillApply(this.settings.applyFile);
     this.sync();
   }
 
@@ -198,7 +200,8 @@ export class RunBar {
     return this.read();
   }
 
-  private fillApply(choices: ApplyChoice[] | undefined, chosen: string | undefined): void {
+  private fillApply(chosen: string | undefined): void {
+    const choices = this.choices;
     const opts: HTMLOptionElement[] = [];
     const prompt = !choices ? 'Looking for apply files…' : choices.length ? 'Choose an apply file…' : 'No apply files found — Browse…';
     if (!chosen) opts.push(h('option', undefined, { value: NO_FILE, text: prompt, disabled: true }));
