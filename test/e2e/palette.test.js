@@ -122,7 +122,7 @@ describe('palette: Run Batch... fills the results panel', function () {
     const slow = path.join(DEMO, 'apply', 'e2e-slow.js');
     const remove = u.tempFile(
       slow,
-      `// Written and removed by test/e2e/palette.test.js: slow rows; row 1 fails.\nexports.apply = async (row, ctx) => {\n  if (ctx.index === 1) throw new Error('row one is bad');\n  await new Promise((r) => setTimeout(r, 250));\n  return ctx.index;\n};\n`,
+      `// Written and removed by test/e2e/palette.test.js: slow rows; row 1 fails.\nexports.apply = async (row, ctx) => {\n  if (ctx.index === 1) throw new Error('row one is bad');\n  await new Promise((r) => setTimeout(r, 400));\n  return ctx.index;\n};\n`,
     );
     try {
       await u.clearNotifications(page);
