@@ -2,7 +2,7 @@
 // UI: the locator editor (issue 4) on a real VS Code (code-server) in Chromium, driven as a person
 // would: open EEGUnity's example locator with "Locator Batch: Open in Locator Editor", check the
 // table, pick an apply file in the run bar, run, watch the rows fill in order and the progress reach
-// 100%, sort and filter the view, take light and dark screenshots, write the values back into the
+// 100%, sort and filter the view, take dark, high-contrast and light screenshots (the selection outlined in high contrast), write the values back into the
 // document and undo that, move and copy with the keyboard, resize a column, click an error to land
 // on the apply file's failing line, and check that cell text is never parsed as HTML.
 //
@@ -41,53 +41,48 @@ const naturalKey = (s) => s.toLowerCase().replace(/\d+/g, (d) => (d.length < 16 
 
 describe('locator editor: example_locator.csv', function () {
   this.timeout(120_000);
-  let env;
   let page;
   let csvText;
   let columns;
   let rows;
   let lengths;
   let editor; // the editor's webview frame (looked up again where the webview may be rebuilt)
-  const removers = [];
   const dialogs = [];
-
-  u.stepsInOrder(() => page);
+  const suite = u.workbenchSuite({
+    // The run bar lists the workspace's apply files when the editor opens: ours is written first.
+    files: [
+      [APPLY, APPLY_SOURCE],
+      [XSS_LOCATOR, `File Path,${XSS_HEADER}\n/data/x.csv,"${XSS_CELL}"\n/data/y.csv,plain\n`],
+    ],
+    // VS Code for the web saves after a delay by default (files.autoSave "afterDelay"): the
+    // write-back would reach the disk a second later. Off, as on the desktop, the edit stays in
+    // the document (dirty tab) until the user saves.
+    settings: { 'files.autoSave': 'off' },
+    started: (env) => {
+      page = env.page;
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss().catch(() => {});
+      });
+    },
+  });
 
   const frame = async () => (editor = await u.findWebview(page, { kind: 'editor', title: 'example_locator.csv' }));
   const dirtyTab = () => page.locator('.tabs-container .tab.dirty', { hasText: 'example_locator.csv' });
 
-  before(async function () {
-    this.timeout(150_000);
+  before(() => {
     csvText = fs.readFileSync(LOCATOR, 'utf8');
     rows = parse(csvText, { columns: true, skip_empty_lines: true });
     columns = Object.keys(rows[0]);
     lengths = rows.map((r) => r['File Path'].length);
     assert.strictEqual(rows.length, 21, 'example_locator.csv has 21 rows (node scripts/make-demo.js)');
-    // The run bar lists the workspace's apply files when the editor opens: write ours first.
-    removers.push(u.tempFile(APPLY, APPLY_SOURCE));
-    removers.push(u.tempFile(XSS_LOCATOR, `File Path,${XSS_HEADER}\n/data/x.csv,"${XSS_CELL}"\n/data/y.csv,plain\n`));
-    // VS Code for the web saves after a delay by default (files.autoSave "afterDelay"): the
-    // write-back would reach the disk a second later. Off, as on the desktop, the edit stays in
-    // the document (dirty tab) until the user saves.
-    env = await u.startWorkbench({ settings: { 'files.autoSave': 'off' } });
-    page = env.page;
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss().catch(() => {});
-    });
   });
 
-  after(async function () {
-    this.timeout(60_000);
-    try {
-      await u.stopWorkbench(env);
-    } finally {
-      for (const rm of removers) rm();
-      // The demo locator is shared with the other suites: never leave it changed.
-      if (csvText !== undefined && fs.readFileSync(LOCATOR, 'utf8') !== csvText) {
-        fs.writeFileSync(LOCATOR, csvText);
-        console.error(`      [e2e] ${path.relative(DEMO, LOCATOR)} had been changed on disk: restored`);
-      }
+  // The demo locator is shared with the other suites: never leave it changed.
+  after(() => {
+    if (csvText !== undefined && fs.readFileSync(LOCATOR, 'utf8') !== csvText) {
+      fs.writeFileSync(LOCATOR, csvText);
+      console.error(`      [e2e] ${path.relative(DEMO, LOCATOR)} had been changed on disk: restored`);
     }
   });
 
@@ -133,10 +128,9 @@ describe('locator editor: example_locator.csv', function () {
     await waitOptions(APPLY_LABEL, true, 'the workspace was searched');
     // A helper without an apply export is not offered; once saved with one, it is (no reload).
     const helper = path.join(DEMO, 'apply', 'e2e-helper.js');
-    removers.push(u.tempFile(helper, 'exports.double = (x) => 2 * x;\n'));
+    suite.tempFile(helper, 'exports.double = (x) => 2 * x;\n');
     const created = path.join(DEMO, 'apply', 'e2e-created.ts');
-    const removeCreated = u.tempFile(created, 'export function apply(row: Record<string, string>) {\n  return row["File Path"];\n}\n');
-    removers.push(removeCreated);
+    const removeCreated = suite.tempFile(created, 'export function apply(row: Record<string, string>) {\n  return row["File Path"];\n}\n');
     await waitOptions('apply/e2e-created.ts', true, 'a new apply file appears');
     assert.ok(!(await options()).includes('apply/e2e-helper.js'), 'a file that does not export apply is not offered');
     fs.writeFileSync(helper, 'exports.double = (x) => 2 * x;\nexports.apply = (row) => row["File Path"].length;\n');
@@ -279,7 +273,7 @@ describe('locator editor: example_locator.csv', function () {
     assert.deepStrictEqual(await order(), [...Array(21).keys()]);
   });
 
-  it('follows the color theme (screenshots in dark and light)', async () => {
+  it('follows the color theme (screenshots in dark, high contrast and light)', async () => {
     // As a person would: "Preferences: Color Theme" and pick the theme. (Editing settings.json in
     // the user-data-dir is not picked up live by code-server here.) Theme ids of VS Code 1.139.
     const setTheme = async (theme) => {
@@ -288,14 +282,15 @@ describe('locator editor: example_locator.csv', function () {
       await u.pickQuickItem(page, theme, { timeout: 30_000 });
       await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
     };
-    // Background luminance of the webview page (0 black … 1 white), once the body has the theme class.
+    // Background luminance of the webview page (0 black … 1 white), once the body has the theme
+    // class (in an object: a black page's 0 must not read as "not yet").
     const themed = async (cls) =>
       editor.evaluate((c) => {
         if (!document.body.classList.contains(c)) return null;
         const m = getComputedStyle(document.body).backgroundColor.match(/\d+(\.\d+)?/g);
         if (!m) return null;
         const [r, g, b] = m.map(Number);
-        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        return { luminance: (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 };
       }, cls);
 
     // The run's notification covers the last rows: close it for the pictures.
@@ -303,16 +298,51 @@ describe('locator editor: example_locator.csv', function () {
     await setTheme('Dark 2026');
     await page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached', timeout: 30_000 });
     await frame();
-    const dark = await u.until(async () => themed('vscode-dark'), { message: 'the webview in the dark theme' });
+    const { luminance: dark } = await u.until(async () => themed('vscode-dark'), { message: 'the webview in the dark theme' });
     assert.ok(dark < 0.3, `dark background (luminance ${dark})`);
     await editor.locator('#grid .grid-row[data-index="0"][data-status="done"]').waitFor({ state: 'visible' });
     await u.extensionsActivated(page);
     await u.shot(page, 'screenshot-editor-dark.png');
 
+    // High contrast: a black page, and the selection drawn with outlines.
+    await setTheme('Dark High Contrast');
+    await page.locator('.monaco-workbench.hc-black').waitFor({ state: 'attached', timeout: 30_000 });
+    await frame();
+    const { luminance: hc } = await u.until(async () => themed('vscode-high-contrast'), { message: 'the webview in the high-contrast theme' });
+    assert.ok(hc < 0.1, `high-contrast background (luminance ${hc})`);
+    await editor.locator('#grid .grid-row[data-index="0"][data-status="done"]').waitFor({ state: 'visible' });
+    await u.extensionsActivated(page);
+    await u.shot(page, 'screenshot-editor-high-contrast.png');
+    // A selection must show without a selection background (high-contrast themes have none): the
+    // focused cell gets a solid outline, the others selected a dotted one, in the theme's
+    // contrastActiveBorder.
+    const k = 3 + columns.indexOf('File Path'); // #, Status, Result, then the locator's columns
+    await editor.locator(`#grid .grid-row[data-index="0"] .cell[data-c="${k}"]`).click();
+    await page.keyboard.press('Shift+ArrowDown');
+    const outlines = await editor.evaluate((c) => {
+      // The theme variable, resolved to a colour as an outline would use it.
+      const probe = document.createElement('div');
+      probe.style.color = 'var(--vscode-contrastActiveBorder)';
+      document.body.appendChild(probe);
+      const active = getComputedStyle(probe).color;
+      probe.remove();
+      const outline = (row) => {
+        const st = getComputedStyle(document.querySelector(`#grid .grid-row[data-index="${row}"] .cell[data-c="${c}"]`));
+        return `${st.outlineStyle} ${st.outlineColor}`;
+      };
+      return { active, selected: outline(0), focused: outline(1) };
+    }, k);
+    assert.notStrictEqual(outlines.active, 'rgba(0, 0, 0, 0)', 'the theme defines contrastActiveBorder');
+    assert.deepStrictEqual(
+      [outlines.selected, outlines.focused],
+      [`dotted ${outlines.active}`, `solid ${outlines.active}`],
+      'selected cell dotted, focused cell solid, in contrastActiveBorder',
+    );
+
     await setTheme('Light 2026');
     await page.locator('.monaco-workbench.vs:not(.vs-dark)').waitFor({ state: 'attached', timeout: 30_000 });
     await frame();
-    const light = await u.until(async () => themed('vscode-light'), { message: 'the webview in the light theme' });
+    const { luminance: light } = await u.until(async () => themed('vscode-light'), { message: 'the webview in the light theme' });
     assert.ok(light > 0.7, `light background (luminance ${light})`);
     await editor.locator('#grid .grid-row[data-index="0"][data-status="done"]').waitFor({ state: 'visible' });
     await u.extensionsActivated(page);
@@ -423,11 +453,9 @@ describe('locator editor: example_locator.csv', function () {
 
   it('opens the apply file at the failing line when an error cell is clicked', async () => {
     const failing = path.join(DEMO, 'apply', 'e2e-fails.js');
-    removers.push(
-      u.tempFile(
-        failing,
-        `// Written and removed by test/e2e/editor.test.js.\nexports.apply = (row) => {\n  if (row['Domain Tag'] === 'sleep_demo') throw new Error('no sleep data here');\n  return 1;\n};\n`,
-      ),
+    suite.tempFile(
+      failing,
+      `// Written and removed by test/e2e/editor.test.js.\nexports.apply = (row) => {\n  if (row['Domain Tag'] === 'sleep_demo') throw new Error('no sleep data here');\n  return 1;\n};\n`,
     );
     const failedRows = rows.map((r, i) => (r['Domain Tag'] === 'sleep_demo' ? i : -1)).filter((i) => i >= 0);
     assert.ok(failedRows.length > 0);

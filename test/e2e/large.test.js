@@ -50,28 +50,15 @@ const countsOf = (summary) => ({
 
 describe('locator editor: a 60,000-row locator', function () {
   this.timeout(180_000);
-  let env;
   let page;
-  const removers = [];
-
-  u.stepsInOrder(() => page);
-
-  before(async function () {
-    this.timeout(150_000);
-    removers.push(u.tempFile(BIG, bigText()));
-    removers.push(u.tempFile(BIG_BROKEN, bigText(BIG_BROKEN_LINE)));
-    removers.push(u.tempFile(APPLY, APPLY_SOURCE));
-    env = await u.startWorkbench({ settings: { 'files.autoSave': 'off' } });
-    page = env.page;
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    try {
-      await u.stopWorkbench(env);
-    } finally {
-      for (const rm of removers) rm();
-    }
+  u.workbenchSuite({
+    files: [
+      [BIG, bigText()],
+      [BIG_BROKEN, bigText(BIG_BROKEN_LINE)],
+      [APPLY, APPLY_SOURCE],
+    ],
+    settings: { 'files.autoSave': 'off' },
+    started: (env) => (page = env.page),
   });
 
   it('shows every row, counted right (a quoted field over two lines is one row), and keeps its place when shown again', async () => {

@@ -23,11 +23,16 @@ const BROKEN_TEXT = 'File Path,Domain Tag\n/data/a.csv,alpha\n/data/b.csv,beta,e
 
 describe('locator editor: in sync with the text of its file', function () {
   this.timeout(120_000);
-  let env;
   let page;
-  const removers = [];
-
-  u.stepsInOrder(() => page);
+  u.workbenchSuite({
+    files: [
+      [SYNC, SYNC_TEXT],
+      [BROKEN, BROKEN_TEXT],
+    ],
+    // Off, as on the desktop: the typed change stays in the document, never on disk.
+    settings: { 'files.autoSave': 'off' },
+    started: (env) => (page = env.page),
+  });
 
   /** The Domain Tag cells of the rows the table shows now. */
   const tags = async (frame) => (await u.visibleRows(frame)).map((r) => r.cells[r.cells.length - 1]);
@@ -39,24 +44,6 @@ describe('locator editor: in sync with the text of its file', function () {
     const mon = group.locator('.editor-container .monaco-editor');
     return (await mon.count()) > 0 && (await mon.first().isVisible());
   };
-
-  before(async function () {
-    this.timeout(150_000);
-    removers.push(u.tempFile(SYNC, SYNC_TEXT));
-    removers.push(u.tempFile(BROKEN, BROKEN_TEXT));
-    // Off, as on the desktop: the typed change stays in the document, never on disk.
-    env = await u.startWorkbench({ settings: { 'files.autoSave': 'off' } });
-    page = env.page;
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    try {
-      await u.stopWorkbench(env);
-    } finally {
-      for (const rm of removers) rm();
-    }
-  });
 
   it('shows in the table a change typed in a text editor of the same file, without saving', async () => {
     await u.quickOpen(page, SYNC_NAME);

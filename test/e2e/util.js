@@ -272,6 +272,40 @@ function stepsInOrder(getPage) {
   });
 }
 
+/**
+ * One workbench for a suite whose `it`s build on each other (registers the stepsInOrder hooks).
+ * Before all: writes `files` ([path, text] pairs) and starts code-server and Chromium with
+ * `settings`; `started(env)` hands the running workbench to the suite. After all, even when a step
+ * failed: stops them and removes every file written through it.
+ * Returns `tempFile(path, text)` for files a step adds (removed with the others; the returned
+ * remover may also be called early).
+ */
+function workbenchSuite({ files = [], settings = {}, started }) {
+  let env;
+  const removers = [];
+  const tempFileForSuite = (file, text) => {
+    const rm = tempFile(file, text);
+    removers.push(rm);
+    return rm;
+  };
+  stepsInOrder(() => env?.page);
+  before(async function () {
+    this.timeout(150_000);
+    for (const [file, text] of files) tempFileForSuite(file, text);
+    env = await startWorkbench({ settings });
+    started(env);
+  });
+  after(async function () {
+    this.timeout(60_000);
+    try {
+      await stopWorkbench(env);
+    } finally {
+      for (const rm of removers) rm();
+    }
+  });
+  return { tempFile: tempFileForSuite };
+}
+
 /** Closes what startWorkbench opened (nothing when it never started). */
 async function stopWorkbench(env) {
   if (!env) return;
@@ -293,7 +327,7 @@ module.exports = {
   until,
   startWorkbench,
   stopWorkbench,
-  stepsInOrder,
+  workbenchSuite,
   focusWorkbench,
   runCommand,
   quickOpen,
