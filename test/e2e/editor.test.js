@@ -2,9 +2,10 @@
 // UI: the locator editor (issue 4) on a real VS Code (code-server) in Chromium, driven as a person
 // would: open EEGUnity's example locator with "Locator Batch: Open in Locator Editor", check the
 // table, pick an apply file in the run bar, run, watch the rows fill in order and the progress reach
-// 100%, sort and filter the view, take dark, high-contrast and light screenshots (the selection outlined in high contrast), write the values back into the
-// document and undo that, move and copy with the keyboard, resize a column, click an error to land
-// on the apply file's failing line, and check that cell text is never parsed as HTML.
+// 100%, sort and filter the view, take dark, high-contrast and light screenshots (the selection
+// outlined in high contrast), write the values back into the document and undo that, move and copy
+// with the keyboard, resize a column, click an error to land on the apply file's failing line, and
+// check that cell text is never parsed as HTML.
 //
 // The `it`s share one workbench and run in order (each starts where the previous one left off).
 // Files this suite adds to demo/ (an apply file, a small hostile locator) are removed in `after`.
