@@ -165,7 +165,8 @@ export class WebviewBinding implements vscode.Disposable {
         return;
       case 'openText': {
         const pos = new vscode.Position(Math.max(0, (msg.line ?? 1) - 1), 0);
-        await vscode.window.showTextDocument(session.uri, { selection: new vscode.Range(pos, pos), preview: false });
+        // Beside the editor, so the table shows up in it as soon as the line is fixed.
+        await vscode.window.showTextDocument(session.uri, { selection: new vscode.Range(pos, pos), preview: false, viewColumn: vscode.ViewColumn.Beside });
         return;
       }
       case 'settingsChanged':

@@ -219,7 +219,7 @@ function showParseError(err: { message: string; line: number }): void {
   table.el.hidden = true;
   filterInput.disabled = true;
   const names = /\bline\s+\d+/i.test(err.message);
-  const open = button('open-text', 'Open as text', { icon: 'go-to-file', title: `Open the file as text at line ${err.line}` });
+  const open = button('open-text', 'Open as text', { icon: 'go-to-file', title: `Open the file as text beside this editor, at line ${err.line}` });
   open.addEventListener('click', () => post({ type: 'openText', line: err.line }));
   parseErrorEl.replaceChildren(
     h('div', 'pe-icon', undefined, icon('error')),

@@ -97,7 +97,7 @@ describe('locator editor: in sync with the text of its file', function () {
     await u.until(async () => (await page.locator('.tabs-container .tab', { hasText: SYNC_NAME }).count()) === 0, { message: 'the editors to close' });
   });
 
-  it('shows a parse error naming line 3, and "Open as text" opens the file in a text editor', async () => {
+  it('shows a parse error naming line 3; "Open as text" opens the text beside it at that line, and fixing the line brings the table', async () => {
     await u.quickOpen(page, BROKEN_NAME);
     const editor = await u.findWebview(page, { kind: 'editor', title: BROKEN_NAME });
     const err = editor.locator('#parse-error');
@@ -120,5 +120,25 @@ describe('locator editor: in sync with the text of its file', function () {
       message: 'the cursor on line 3 (status bar "Ln 3, Col 1")',
     });
     await u.debugShot(page, 'sync-open-text.png');
+    // Beside the locator editor, which stays open in its own group.
+    assert.strictEqual(await page.locator('.editor-group-container').count(), 2, 'two editor groups');
+    const groupOf = (name) => page.locator('.editor-group-container', { has: page.locator('.tabs-container .tab.active', { hasText: name }) });
+    assert.strictEqual(await groupOf(BROKEN_NAME).count(), 2, `${BROKEN_NAME} is the active tab of both groups`);
+
+    // Fix line 3 from the keyboard (drop ",extra"): the locator editor shows the table, unsaved.
+    await page.keyboard.press('End');
+    for (let i = 0; i < ',extra'.length; i++) await page.keyboard.press('Backspace');
+    await u.until(async () => !(await text.textContent()).includes(',extra'), { message: 'the text editor to show line 3 fixed' });
+    const fixed = await u.until(
+      async () => {
+        const frame = await u.findWebview(page, { kind: 'editor', title: BROKEN_NAME });
+        return (await frame.locator('#grid .grid-row[data-index="2"]').isVisible()) ? frame : undefined;
+      },
+      { timeout: 10_000, message: 'the table in the locator editor once line 3 is fixed' },
+    );
+    assert.ok(await fixed.locator('#parse-error').isHidden(), 'the parse error is gone');
+    assert.strictEqual((await fixed.locator('#rows-info').textContent()).trim(), '3 rows');
+    assert.deepStrictEqual(await tags(fixed), ['alpha', 'beta', 'gamma']);
+    assert.strictEqual(fs.readFileSync(BROKEN, 'utf8'), BROKEN_TEXT, 'nothing saved to disk');
   });
 });
