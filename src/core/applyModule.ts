@@ -228,6 +228,20 @@ function makeStackMapper(file: string, code: string): (stack: string) => string 
     });
 }
 
+// Built once per apply file, not once per failing row (100k failing rows built 100k of them).
+let userFrame: { applyFile: string; re: RegExp } | undefined;
+
+function userFramePattern(applyFile: string): RegExp {
+  if (userFrame?.applyFile !== applyFile) {
+    const dir = path.dirname(applyFile);
+    const root = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    // A frame line ends in "file:line:col" or "(file:line:col)". Match from the user's folder on: a
+    // path pattern without "(", ")" or ":" found nothing in a folder such as "data (copy)".
+    userFrame = { applyFile, re: new RegExp(`^\\s*at .*?(${escapeRegExp(root)}[^\\n]*?):(\\d+):(\\d+)\\)?$`, 'gm') };
+  }
+  return userFrame.re;
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -238,11 +252,8 @@ function escapeRegExp(s: string): string {
  */
 export function firstUserFrame(stack: string | undefined, applyFile: string): SourceLocation | undefined {
   if (!stack) return undefined;
-  const dir = path.dirname(applyFile);
-  const root = dir.endsWith(path.sep) ? dir : dir + path.sep;
-  // A frame line ends in "file:line:col" or "(file:line:col)". Match from the user's folder on: a
-  // path pattern without "(", ")" or ":" found nothing in a folder such as "data (copy)".
-  const re = new RegExp(`^\\s*at .*?(${escapeRegExp(root)}[^\\n]*?):(\\d+):(\\d+)\\)?$`, 'gm');
+  const re = userFramePattern(applyFile);
+  re.lastIndex = 0;
   for (let m = re.exec(stack); m; m = re.exec(stack)) {
     const file = m[1];
     if (!file.includes(`${path.sep}node_modules${path.sep}`)) {
