@@ -348,5 +348,16 @@ describe('apply module', () => {
         );
       });
     }
+
+    it('two apply files in different folders, run in turn in one process: each error names its own file', async () => {
+      const files = ['first', 'second'].map((name, k) =>
+        applyFixture(path.join(tmp(), name), 'apply.js', `${'\n'.repeat(k)}exports.apply = () => { throw new Error('${name}'); };\n`),
+      );
+      for (const loaded of [...(await Promise.all(files)), ...(await Promise.all(files))]) {
+        const out = await run(loaded, ROWS.slice(0, 1));
+        const err = out.records[0].error;
+        assert.deepEqual({ file: err?.location?.file, line: err?.location?.line }, { file: loaded.file, line: loaded.file.includes('second') ? 2 : 1 });
+      }
+    });
   });
 });
