@@ -758,6 +758,9 @@ async function uiSection(extDir, ws, opts, progress, out) {
     }));
     for (let r = 0; r < bigRuns; r++) {
       progress(`ui: big.locator.csv, apply/trivial.js, process mode, ${BIG_ROWS} rows: run ${r + 1}/${bigRuns}`);
+      // Every run starts from a collected heap: the garbage of the webviews dropped before it (the
+      // tab was hidden and shown) is not collected in the middle of the first run only.
+      await heapAfterGc(cdp);
       await big.evaluate(armRunRecorder, { probeEveryMs: 250 });
       await page.evaluate(armMainThreadMonitor);
       meter = cpuMeter();

@@ -2,7 +2,8 @@
 // session's messages, and turns the webview's requests into actions.
 import * as vscode from 'vscode';
 import { LocatorParseError, parseLocator, type Locator } from '../core/locator';
-import type { FromWebview, InitMessage, ToWebview, ViewKind } from '../shared/protocol';
+import type { FromWebview, InitMessage, RowsMessage, ToWebview, ViewKind } from '../shared/protocol';
+import { RowSliceEncoder } from '../shared/rowSlices';
 import { chooseApplyFile, exportResults, rerunFailed, runSession } from './actions';
 import type { LocatorSession } from './locatorSession';
 import { openLocation } from './runReporter';
@@ -19,6 +20,8 @@ export class WebviewBinding implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Bumped on every refresh, so slices of an outdated parse stop being sent. */
   private generation = 0;
+  /** Codes the rows sent since the last `init` (the webview's decoder starts afresh with each). */
+  private rowEncoder = new RowSliceEncoder();
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -62,7 +65,7 @@ export class WebviewBinding implements vscode.Disposable {
         // Every record takes at least a line: the real count is this or less (the last slice says).
         const lastLineEmpty = doc.lineAt(doc.lineCount - 1).isEmptyOrWhitespace;
         this.postInit(head.columns, doc.lineCount - 1 - (lastLineEmpty ? 1 : 0), undefined);
-        this.post({ type: 'rows', start: 0, rows: cellsOf(head, 0, head.rows.length) });
+        this.postRows(head, 0, head.rows.length);
       }
     }
     let locator: Locator | undefined;
@@ -91,7 +94,7 @@ export class WebviewBinding implements vscode.Disposable {
       const start = starts[k];
       const end = Math.min(total, start + ROWS_PER_SLICE);
       const last = k === starts.length - 1;
-      this.post({ type: 'rows', start, rows: cellsOf(locator, start, end), total: last ? total : undefined });
+      this.postRows(locator, start, end, last ? total : undefined);
       // `init` carried the first rows' results, unless it was the early one drawn from the top lines.
       if (start > 0 || headStands) this.postResults(start, end);
       // Let the host breathe between slices of a large locator.
@@ -99,7 +102,16 @@ export class WebviewBinding implements vscode.Disposable {
     }
   }
 
+  private postRows(locator: Locator, start: number, end: number, total?: number): void {
+    const { columns, rows } = locator;
+    const cells = rows.slice(start, end).map((r) => columns.map((c) => r[c]));
+    const msg: RowsMessage = { type: 'rows', start, count: cells.length, columns: this.rowEncoder.encode(cells, columns.length) };
+    if (total !== undefined) msg.total = total;
+    this.post(msg);
+  }
+
   private postInit(columns: string[], rowCount: number, parseError: InitMessage['parseError']): void {
+    this.rowEncoder = new RowSliceEncoder();
     const session = this.session;
     this.post({
       type: 'init',
@@ -179,9 +191,4 @@ export class WebviewBinding implements vscode.Disposable {
     this.generation++;
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function cellsOf(locator: Locator, start: number, end: number): string[][] {
-  const { columns, rows } = locator;
-  return rows.slice(start, end).map((r) => columns.map((c) => r[c]));
 }

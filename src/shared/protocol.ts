@@ -2,6 +2,7 @@
 // The extension owns the model; the webview draws what it is sent and asks for actions.
 // Handshake: the webview posts `ready`; the extension answers with `init` (the full state), then
 // streams `rows`, `runStarted`, `results`, `progress` and `runEnded`.
+import type { ColumnSlice } from './rowSlices';
 
 /** Row statuses as the table shows them: the engine's, plus the two a row has before it finishes. */
 export type CellStatus = 'pending' | 'running' | 'done' | 'skipped' | 'error' | 'timeout' | 'cancelled';
@@ -77,12 +78,14 @@ export interface InitMessage {
 
 /**
  * Locator rows, sent in slices after `init` so a 100k-row locator starts drawing at once: the slice
- * the restored view shows first (see `ready`), then the others in order.
+ * the restored view shows first (see `ready`), then the others in order. Rows `start` to
+ * `start + count - 1`, column by column (repeated values coded: see rowSlices.ts).
  */
 export interface RowsMessage {
   type: 'rows';
   start: number;
-  rows: string[][];
+  count: number;
+  columns: ColumnSlice[];
   /** On the last slice sent: how many rows the locator has (the table ends there). */
   total?: number;
 }

@@ -11,6 +11,7 @@ import type {
   RunStartedMessage,
   RunSummaryView,
 } from '../shared/protocol';
+import { RowSliceDecoder } from '../shared/rowSlices';
 import { STATUS_CODES } from './format';
 
 // Per-row status is kept as a byte: 0 = never run, otherwise STATUS_CODES[code - 1].
@@ -42,9 +43,11 @@ export class Model {
   /** Bumped whenever results change (views that sort/filter on results recompute). */
   resultsVersion = 0;
   rowsVersion = 0;
+  private rowDecoder = new RowSliceDecoder();
 
   init(msg: InitMessage): void {
     this.columns = msg.columns.slice();
+    this.rowDecoder = new RowSliceDecoder();
     this.rowCount = msg.parseError ? 0 : Math.max(0, msg.rowCount | 0);
     this.rows = new Array(this.rowCount);
     this.loaded = 0;
@@ -73,12 +76,13 @@ export class Model {
   }
 
   addRows(msg: RowsMessage): void {
-    const end = msg.start + msg.rows.length;
+    const rows = this.rowDecoder.decode(msg.columns, msg.count);
+    const end = msg.start + rows.length;
     if (end > this.rowCount) this.grow(end);
-    for (let i = 0; i < msg.rows.length; i++) {
+    for (let i = 0; i < rows.length; i++) {
       const at = msg.start + i;
       if (this.rows[at] === undefined) this.loaded++;
-      this.rows[at] = msg.rows[i];
+      this.rows[at] = rows[i];
     }
     if (msg.total !== undefined) {
       this.rowsComplete = true;
