@@ -9,6 +9,7 @@ import { LocatorParseError, readLocator, stringifyLocator, writeFileAtomic, type
 import { jsonReport, seriesLocator, stringifyReport, withValueColumn } from './core/output';
 import { runBatch, shapeResults, validateSettings, type RunSettings } from './core/run';
 import { ERROR_POLICIES, MODES, RESULT_TYPES, type RowRecord, type RunProgress } from './core/types';
+import { endText } from './shared/summary';
 
 const USAGE = `Usage: locator-batch run LOCATOR --apply FILE [options]
 
@@ -194,11 +195,7 @@ async function main(argv: string[]): Promise<number> {
 
   const c = outcome.counts;
   const failed = c.error + c.timeout + c.cancelled;
-  log(
-    `${outcome.endedBy === 'finished' ? 'Finished' : outcome.endedBy === 'stopped' ? 'Stopped after an error' : 'Cancelled'}: ` +
-      `${c.done} done, ${c.skipped} skipped, ${c.error} error, ${c.timeout} timeout, ${c.cancelled} cancelled ` +
-      `in ${(outcome.elapsedMs / 1000).toFixed(2)} s (${outcome.effectiveMode})`,
-  );
+  log(`${endText(outcome.endedBy, c, outcome.elapsedMs)} · ${outcome.effectiveMode} mode`);
   for (const rec of outcome.records.filter((r) => r.error).slice(0, 10)) {
     const at = rec.error!.location ? ` (${rec.error!.location.file}:${rec.error!.location.line}:${rec.error!.location.column})` : '';
     log(`  row ${rec.index}: ${rec.status}: ${rec.error!.name}: ${rec.error!.message}${at}`);

@@ -7,6 +7,7 @@ import { LocatorParseError } from '../core/locator';
 import type { RunOutcome, RunSettings } from '../core/run';
 import type { RowRecord, RunProgress, SourceLocation } from '../core/types';
 import type { RunSummaryView } from '../shared/protocol';
+import { endText } from '../shared/summary';
 
 export const COMMANDS = {
   runBatch: 'locatorBatch.runBatch',
@@ -101,10 +102,7 @@ export class RunReporter implements vscode.Disposable {
         finish();
         const c = outcome.counts;
         if (errorsLogged > MAX_LOGGED_ERRORS) this.output.error(`... and ${errorsLogged - MAX_LOGGED_ERRORS} more failed rows`);
-        const verdict = { finished: 'finished', cancelled: 'cancelled', stopped: 'stopped after an error' }[outcome.endedBy];
-        const line =
-          `${name}: ${verdict}: ${c.done} done, ${c.skipped} skipped, ${c.error} error, ${c.timeout} timeout, ` +
-          `${c.cancelled} cancelled in ${(outcome.elapsedMs / 1000).toFixed(2)} s (${outcome.effectiveMode})`;
+        const line = `${name}: ${endText(outcome.endedBy, c, outcome.elapsedMs)} · ${outcome.effectiveMode} mode`;
         this.output.info(line + (summary.warning ? `\n  warning: ${summary.warning}` : ''));
         const failed = c.error + c.timeout + c.cancelled;
         const icon = failed ? '$(warning)' : '$(check)';

@@ -1,5 +1,6 @@
 // Words, icons and number formats shared by the table, the progress strip and the summary.
 import type { CellStatus } from '../shared/protocol';
+import { count } from '../shared/summary';
 
 export interface StatusMeta {
   /** Codicon name, `~spin` for the animated variant. */
@@ -20,28 +21,8 @@ export const STATUS: Record<CellStatus, StatusMeta> = {
 
 export const STATUS_CODES: CellStatus[] = ['pending', 'running', 'done', 'skipped', 'error', 'timeout', 'cancelled'];
 
-const grouped = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-
-/** 100000 -> "100,000" (the user's locale). */
-export function count(n: number): string {
-  return grouped.format(n);
-}
-
-export function plural(n: number, word: string, many = word + 's'): string {
-  return `${count(n)} ${n === 1 ? word : many}`;
-}
-
-/** Milliseconds as "850 ms", "3.2 s", "4:05" or "1:02:03". */
-export function duration(ms: number): string {
-  if (!isFinite(ms) || ms < 0) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const s = Math.round(ms / 1000);
-  const hh = Math.floor(s / 3600);
-  const mm = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return hh ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
-}
+// Counts and durations read the same in the summary the extension shows (src/shared/summary.ts).
+export { count, duration, plural } from '../shared/summary';
 
 export function rate(rowsPerSecond: number): string {
   if (!isFinite(rowsPerSecond) || rowsPerSecond <= 0) return '– rows/s';

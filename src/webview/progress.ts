@@ -1,6 +1,7 @@
 // The run strip between the run bar and the table: a progress bar with counts, rate and time left
 // while a run goes; a summary and the follow-up actions (re-run failed, export, write back) after.
 import type { ProgressView, ViewKind } from '../shared/protocol';
+import { endText } from '../shared/summary';
 import { attr, button, codiconClass, h, setText } from './dom';
 import { count, duration, percent, plural, rate } from './format';
 import type { Model } from './model';
@@ -135,13 +136,7 @@ export class ProgressStrip {
     const endedBy = s?.endedBy ?? 'finished';
     const icon = endedBy === 'cancelled' ? 'stop-circle' : endedBy === 'stopped' || failed ? 'error' : 'pass';
     this.stateIcon.className = `${codiconClass(icon)} st-${endedBy === 'finished' && !failed ? 'done' : endedBy === 'cancelled' ? 'cancelled' : 'error'}`;
-    const head = endedBy === 'cancelled' ? 'Cancelled' : endedBy === 'stopped' ? 'Stopped at the first error' : 'Finished';
-    const bits = [`${count(p.done)} done`];
-    if (p.error) bits.push(plural(p.error, 'error'));
-    if (p.timeout) bits.push(`${count(p.timeout)} timed out`);
-    if (p.skipped) bits.push(`${count(p.skipped)} skipped`);
-    if (p.cancelled) bits.push(`${count(p.cancelled)} cancelled`);
-    let text = `${head}: ${bits.join(', ')} in ${duration(p.elapsedMs)}`;
+    let text = endText(endedBy, p, p.elapsedMs);
     if (p.rowsPerSecond > 0) text += ` · ${rate(p.rowsPerSecond)}`;
     if (s) text += ` · ${s.effectiveMode} mode`;
     setText(this.summary, text);

@@ -109,9 +109,9 @@ describe('palette: Run Batch... fills the results panel', function () {
     assert.ok(done > 0 && errors > 0, `the demo has both kinds of rows (done ${done}, error ${errors})`);
     assert.match(end.summary, new RegExp(`${done} done, ${errors} errors?`), `summary: ${end.summary}`);
     // The run's notification says the same, with its follow-up actions.
-    const toast = h.notification(page, 'demo.locator.csv: finished');
+    const toast = h.notification(page, 'demo.locator.csv: Finished');
     await toast.first().waitFor({ state: 'visible', timeout: 15_000 });
-    assert.match(await toast.first().innerText(), new RegExp(`finished: ${done} done, .*${errors} error`));
+    assert.match(await toast.first().innerText(), new RegExp(`Finished: ${done} done, ${errors} errors? in .* · process mode`));
     await u.extensionsActivated(page);
     await u.shot(page, 'screenshot-results.png');
   });
@@ -184,13 +184,13 @@ describe('palette: Run Batch... fills the results panel', function () {
         async () => {
           // Long lines wrap in the view: join them again.
           const t = (await log.innerText().catch(() => '')).replace(/\u00a0/g, ' ').replace(/\n/g, '');
-          return /demo\.locator\.csv: cancelled: \d+ done/.test(t) ? t : undefined;
+          return /demo\.locator\.csv: Cancelled: \d+ done/.test(t) ? t : undefined;
         },
         { message: 'the run log in the Output panel' },
       );
       assert.match(text, new RegExp(`Run started on .*demo\\.locator\\.csv: ${n} of ${n} rows, apply .*e2e-slow\\.js, mode sequential, workers 1, result value`));
       assert.match(text, /row 1: error: Error: row one is bad \(.*e2e-slow\.js:3:\d+\)/);
-      assert.match(text, new RegExp(`demo\\.locator\\.csv: cancelled: ${done.length} done, \\d+ skipped, 1 error, 0 timeout, ${cancelled.length} cancelled`));
+      assert.match(text, new RegExp(`demo\\.locator\\.csv: Cancelled: ${done.length} done, 1 error, (\\d+ skipped, )?${cancelled.length} cancelled in .* · sequential mode`));
     } finally {
       remove();
     }
