@@ -452,7 +452,7 @@ describe('locator editor: example_locator.csv', function () {
     await u.until(async () => Math.abs((await width()) - fitted) <= 2, { message: `the fitted width ${fitted} again` });
   });
 
-  it('opens the apply file at the failing line when an error cell is clicked', async () => {
+  it('runs with Ctrl+Enter or ⌘Enter from the table, and opens the apply file at the failing line when an error cell is clicked', async () => {
     const failing = path.join(DEMO, 'apply', 'e2e-fails.js');
     suite.tempFile(
       failing,
@@ -466,6 +466,15 @@ describe('locator editor: example_locator.csv', function () {
     await editor.locator(`#grid .grid-row[data-index="0"] .cell.k-data`).first().click();
     await page.keyboard.press('Control+Enter');
     await u.until(async () => /^Finished: \d+ done, \d+ errors? /.test((await u.progressState(editor)).summary), { timeout: 60_000, message: 'the run with errors to finish' });
+    // ⌘Enter (macOS) runs too: counted by the runs the extension starts in answer.
+    await editor.evaluate(() => {
+      window.__lbRunsStarted = 0;
+      window.addEventListener('message', (e) => e.data?.type === 'runStarted' && window.__lbRunsStarted++, true);
+    });
+    await editor.locator(`#grid .grid-row[data-index="1"] .cell.k-data`).first().click();
+    await page.keyboard.press('Meta+Enter');
+    await u.until(() => editor.evaluate(() => window.__lbRunsStarted === 1), { timeout: 10_000, message: 'a run started by ⌘Enter' });
+    await u.until(async () => /^Finished: \d+ done, \d+ errors? /.test((await u.progressState(editor)).summary), { timeout: 60_000, message: 'the ⌘Enter run to finish' });
     const first = failedRows[0];
     const errorCell = editor.locator(`#grid .grid-row[data-index="${first}"] .cell.k-result`);
     assert.match(await errorCell.textContent(), /no sleep data here/);
