@@ -103,9 +103,9 @@ export class WebviewBinding implements vscode.Disposable {
   }
 
   private postRows(locator: Locator, start: number, end: number, total?: number): void {
-    const { columns, rows } = locator;
-    const cells = rows.slice(start, end).map((r) => columns.map((c) => r[c]));
-    const msg: RowsMessage = { type: 'rows', start, count: cells.length, columns: this.rowEncoder.encode(cells, columns.length) };
+    const rows = locator.rows.slice(start, end);
+    const cells = locator.columns.map((c) => rows.map((r) => r[c] ?? ''));
+    const msg: RowsMessage = { type: 'rows', start, count: rows.length, columns: this.rowEncoder.encode(cells) };
     if (total !== undefined) msg.total = total;
     this.post(msg);
   }

@@ -21,32 +21,28 @@ export class RowSliceEncoder {
   // Per column: undefined = not seen yet, null = plain, else value -> code.
   private readonly codes: (Map<string, number> | null | undefined)[] = [];
 
-  encode(rows: readonly (readonly string[])[], columnCount: number): ColumnSlice[] {
-    const out: ColumnSlice[] = [];
-    for (let c = 0; c < columnCount; c++) {
+  /** `columns`: each column's cells for the rows of this slice, in row order. */
+  encode(columns: readonly string[][]): ColumnSlice[] {
+    return columns.map((cells, c) => {
       let codes = this.codes[c];
       if (codes === undefined) {
-        const distinct = new Set<string>();
-        for (const r of rows) distinct.add(r[c] ?? '');
-        codes = this.codes[c] = rows.length > 0 && distinct.size * MIN_REPEATS <= rows.length ? new Map() : null;
+        const distinct = new Set(cells).size;
+        codes = this.codes[c] = cells.length > 0 && distinct * MIN_REPEATS <= cells.length ? new Map() : null;
       }
-      const coded = codes ? encodeColumn(rows, c, codes) : undefined;
-      if (coded) out.push(coded);
-      else {
-        this.codes[c] = null;
-        out.push({ cells: rows.map((r) => r[c] ?? '') });
-      }
-    }
-    return out;
+      const coded = codes ? encodeColumn(cells, codes) : undefined;
+      if (coded) return coded;
+      this.codes[c] = null;
+      return { cells };
+    });
   }
 }
 
-/** Codes column `c` of `rows`, or undefined (nothing changed) when its list would grow too long. */
-function encodeColumn(rows: readonly (readonly string[])[], c: number, codes: Map<string, number>): ColumnSlice | undefined {
+/** Codes a column's cells, or undefined (nothing changed) when its list would grow too long. */
+function encodeColumn(cells: readonly string[], codes: Map<string, number>): ColumnSlice | undefined {
   const added: string[] = [];
-  const out = new Array<number>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i][c] ?? '';
+  const out = new Array<number>(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
     let code = codes.get(v);
     if (code === undefined) {
       if (codes.size >= MAX_VALUES) {

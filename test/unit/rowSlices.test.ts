@@ -14,7 +14,8 @@ function roundTrip(rows: string[][], columnCount: number, size: number): { got: 
   for (let start = 0; start < rows.length; start += size) {
     const slice = rows.slice(start, start + size);
     // Through JSON, as postMessage carries it.
-    const columns = JSON.parse(JSON.stringify(enc.encode(slice, columnCount))) as ColumnSlice[];
+    const cells = Array.from({ length: columnCount }, (_, c) => slice.map((r) => r[c]));
+    const columns = JSON.parse(JSON.stringify(enc.encode(cells))) as ColumnSlice[];
     sent.push(columns);
     got.push(...dec.decode(columns, slice.length));
   }
