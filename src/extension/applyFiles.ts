@@ -7,7 +7,7 @@ const APPLY_GLOB = '**/*.{js,cjs,mjs,ts,mts,cts}';
 // Folders of installed, built or tool-owned code, and type declarations, are never apply files.
 const SKIPPED_FOLDERS = ['node_modules', '.git', 'dist', 'out', '.vscode-test'];
 const EXCLUDE_GLOB = `{${SKIPPED_FOLDERS.map((f) => `**/${f}/**`).join(',')},**/*.d.ts}`;
-const EXCLUDED = new RegExp(`/(${SKIPPED_FOLDERS.map((f) => f.replace('.', '\\.')).join('|')})/|\\.d\\.ts$`);
+const EXCLUDED = new RegExp(`/(${SKIPPED_FOLDERS.map((f) => f.replace(/\./g, '\\.')).join('|')})/|\\.d\\.ts$`);
 // Files larger than this are not apply files worth scanning for an export.
 const MAX_SCAN_BYTES = 512 * 1024;
 

@@ -1,6 +1,7 @@
 // How a run's end reads, in the same words wherever it shows: the editor's and the results
 // panel's summary, the notification, the status bar, the Output channel and the command line.
 // No DOM, no `vscode`, no Node: the webview bundles it too.
+import type { RunSummaryView } from './protocol';
 
 /** How many rows ended how (the engine's counts, or the webview's progress). */
 export interface EndCounts {
@@ -11,7 +12,7 @@ export interface EndCounts {
   cancelled: number;
 }
 
-export type EndedBy = 'finished' | 'cancelled' | 'stopped';
+type EndedBy = RunSummaryView['endedBy'];
 
 const grouped = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 
@@ -37,7 +38,7 @@ export function duration(ms: number): string {
 }
 
 /** "Finished", "Cancelled", "Stopped at the first error". */
-export function endedWord(endedBy: EndedBy): string {
+function endedWord(endedBy: EndedBy): string {
   return endedBy === 'cancelled' ? 'Cancelled' : endedBy === 'stopped' ? 'Stopped at the first error' : 'Finished';
 }
 

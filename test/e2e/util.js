@@ -88,7 +88,8 @@ async function runCommand(page, title, opts) {
  */
 async function quickOpen(page, name) {
   const widget = page.locator('.quick-input-widget');
-  const activeTab = page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: name });
+  // The tab's file name exactly: its text would also match "Results: <name>" or a longer name.
+  const activeTab = page.locator(`.editor-group-container.active .tabs-container .tab.active[data-resource-name="${name}"]`);
   for (let attempt = 1; ; attempt++) {
     await focusWorkbench(page);
     await page.keyboard.press('Control+P');
