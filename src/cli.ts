@@ -1,14 +1,13 @@
 // The command-line runner: the same engine as the extension, for terminals, SSH sessions and
 // cluster jobs. Exit codes: 0 every row succeeded, 1 a row failed or the run ended early,
 // 2 bad arguments or input (nothing written).
-import * as os from 'os';
 import * as path from 'path';
-import { ApplyModuleError, loadApplyFile } from './core/applyModule';
-import { readJournal } from './core/journal';
-import { LocatorParseError, readLocator, stringifyLocator, writeFileAtomic, type Locator } from './core/locator';
-import { jsonReport, seriesLocator, stringifyReport, withValueColumn } from './core/output';
-import { runBatch, shapeResults, validateSettings, type RunSettings } from './core/run';
-import { ERROR_POLICIES, MODES, RESULT_TYPES, type RowRecord, type RunProgress } from './core/types';
+import { readLocator, writeFileAtomic } from './core/locator';
+import type { RunSettings } from './core/run';
+import { ERROR_POLICIES, MODES, RESULT_TYPES, failedCount, unfinishedCount, type RunProgress } from './core/types';
+import { executeRun, prepareRun, type PreparedRun } from './session/lifecycle';
+import { exportFormatOf, exportText, journalFileName } from './session/outputs';
+import { RunRefusal } from './session/refusal';
 import { endText } from './shared/summary';
 
 const USAGE = `Usage: locator-batch run LOCATOR --apply FILE [options]
@@ -29,7 +28,10 @@ Options:
   --column NAME         column for value results in a .csv --out (default: result)
   --journal FILE        where to journal finished rows (default: .locator-batch/ beside the locator)
   --no-journal          do not write a journal
-  --resume JOURNAL      reuse the rows an earlier run finished; run only the rest (and failed rows)
+  --resume JOURNAL      go on with an interrupted run: reuse the rows it finished, run the rest
+                        (refused unless the journal is of this locator, apply file and result type)
+  --rerun-failed JOURNAL  run again only the rows that failed or were cancelled in that run, e.g.
+                        after fixing the apply file (refused unless the locator and result type match)
   --quiet               no progress or summary on stderr
   -h, --help            this help
 `;
@@ -43,7 +45,7 @@ interface CliArgs {
   out?: string;
   column: string;
   journal?: string | false;
-  resume?: string;
+  resume?: { journalFile: string; failedOnly: boolean };
   quiet: boolean;
 }
 
@@ -77,7 +79,8 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--column': args.column = value(); break;
       case '--journal': args.journal = value(); break;
       case '--no-journal': args.journal = false; break;
-      case '--resume': args.resume = value(); break;
+      case '--resume': args.resume = { journalFile: value(), failedOnly: false }; break;
+      case '--rerun-failed': args.resume = { journalFile: value(), failedOnly: true }; break;
       case '--quiet': args.quiet = true; break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
@@ -89,10 +92,6 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
   args.locator = positional[0];
   if (args.out && !/\.(json|csv)$/i.test(args.out)) throw new UsageError(`--out must end in .json or .csv; got ${args.out}`);
   return args as CliArgs;
-}
-
-export function defaultWorkers(): number {
-  return Math.max(1, os.cpus().length - 1);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -115,46 +114,30 @@ async function main(argv: string[]): Promise<number> {
     if (!quiet) process.stderr.write(s + '\n');
   };
 
-  // Everything that can be wrong with the input is checked before any row runs.
-  let locator: Locator;
-  let loaded: Awaited<ReturnType<typeof loadApplyFile>>;
-  let settings: RunSettings;
-  let previous: RowRecord[] | undefined;
+  // Everything that can be wrong with the input is refused before any row runs, nothing written.
   const locatorPath = path.resolve(args.locator);
+  let prepared: PreparedRun;
   try {
-    locator = await readLocator(locatorPath);
-    loaded = await loadApplyFile(args.apply);
-    const d = loaded.module.defaults;
-    const merged: Partial<RunSettings> = {
-      mode: d.mode ?? 'sequential',
-      workers: d.workers ?? defaultWorkers(),
-      resultType: d.resultType ?? 'value',
-      isPatch: d.isPatch ?? false,
-      onError: 'continue',
-      ...args.settings,
-    };
-    validateSettings(merged);
-    settings = merged;
-    if (args.out?.toLowerCase().endsWith('.csv') && settings.resultType === 'none') {
+    prepared = await prepareRun({
+      locatorPath,
+      readLocator: () => readLocator(locatorPath),
+      applyFile: args.apply,
+      choice: args.settings,
+      trusted: true,
+      journalPath:
+        args.journal === false ? undefined : (args.journal ?? path.join(path.dirname(locatorPath), '.locator-batch', journalFileName(locatorPath))),
+      resume: args.resume,
+    });
+    if (args.out && exportFormatOf(args.out) === 'csv' && prepared.resolved.settings.resultType === 'none') {
       throw new UsageError('--out FILE.csv needs --result series or value (result type none returns nothing)');
     }
-    if (args.resume) {
-      const journal = await readJournal(args.resume);
-      if (journal.header.total !== locator.rows.length) {
-        throw new UsageError(`${args.resume} journals a locator of ${journal.header.total} rows; ${args.locator} has ${locator.rows.length}`);
-      }
-      previous = [...journal.records.values()];
-    }
   } catch (err) {
-    const known = err instanceof LocatorParseError || err instanceof ApplyModuleError || err instanceof UsageError;
-    process.stderr.write(`locator-batch: ${known ? err.message : (err as Error).message ?? String(err)}\n`);
+    if (!(err instanceof RunRefusal || err instanceof UsageError)) throw err;
+    process.stderr.write(`locator-batch: ${err.message}\n`);
     return 2;
   }
-
-  const journalPath =
-    args.journal === false
-      ? undefined
-      : (args.journal ?? path.join(path.dirname(locatorPath), '.locator-batch', `${path.basename(locatorPath, '.csv')}.${stamp()}.jsonl`));
+  const settings = prepared.resolved.settings;
+  const journalPath = prepared.journalPath;
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -167,56 +150,36 @@ async function main(argv: string[]): Promise<number> {
 
   const bar = process.stderr.isTTY && !args.quiet ? new ProgressBar() : undefined;
   log(
-    `Running ${path.basename(loaded.module.file)} on ${locator.rows.length} rows of ${args.locator}: ` +
+    `Running ${path.basename(prepared.applyFile)} on ${prepared.locator.rows.length} rows of ${args.locator}: ` +
       `${settings.mode}, ${settings.workers} worker(s), result ${settings.resultType}${settings.isPatch ? ', patch' : ''}` +
       (journalPath ? `\nJournal: ${journalPath}` : ''),
   );
-  const outcome = await runBatch({
-    ...settings,
-    rows: locator.rows,
-    module: loaded.module,
-    bundle: loaded.bundle,
-    locatorPath,
-    signal: controller.signal,
-    journalPath,
-    previous,
-    onProgress: bar ? (p) => bar.draw(p) : undefined,
-  });
+  const run = await executeRun(prepared, { signal: controller.signal, onProgress: bar ? (p) => bar.draw(p) : undefined });
   process.off('SIGINT', onSigint);
   bar?.clear();
 
   if (args.out) {
-    await writeOutput(args.out, args.column, outcome.records, locator, settings);
+    await writeFileAtomic(args.out, exportText(run, exportFormatOf(args.out), args.column));
     log(`Wrote ${args.out}`);
   } else {
     // Without --out, results go to stdout as the JSON report, so the CLI composes with jq & co.
-    process.stdout.write(stringifyReport(jsonReport(outcome.records, locator, settings.resultType, settings.isPatch)));
+    process.stdout.write(exportText(run, 'json', args.column));
   }
 
-  const c = outcome.counts;
-  const failed = c.error + c.timeout + c.cancelled;
-  log(`${endText(outcome.endedBy, c, outcome.elapsedMs)} · ${outcome.effectiveMode} mode`);
-  for (const rec of outcome.records.filter((r) => r.error).slice(0, 10)) {
+  const { outcome, summary } = run;
+  const unfinished = unfinishedCount(outcome.counts);
+  log(`${endText(outcome.endedBy, outcome.counts, outcome.elapsedMs)} · ${outcome.effectiveMode} mode`);
+  if (summary.warning) log(`Warning: ${summary.warning}`);
+  const failedRows = outcome.records.filter((r) => r.error && r.status !== 'cancelled');
+  for (const rec of failedRows.slice(0, 10)) {
     const at = rec.error!.location ? ` (${rec.error!.location.file}:${rec.error!.location.line}:${rec.error!.location.column})` : '';
     log(`  row ${rec.index}: ${rec.status}: ${rec.error!.name}: ${rec.error!.message}${at}`);
   }
-  if (failed > 10) log(`  ... and ${failed - 10} more; see the journal or --out FILE.json`);
-  if (failed && journalPath) log(`Re-run the failed rows: locator-batch run ${args.locator} --apply ${args.apply} --resume ${journalPath}`);
-  return failed || outcome.endedBy !== 'finished' ? 1 : 0;
-}
-
-async function writeOutput(out: string, column: string, records: RowRecord[], locator: Locator, s: RunSettings) {
-  if (out.toLowerCase().endsWith('.json')) {
-    await writeFileAtomic(out, stringifyReport(jsonReport(records, locator, s.resultType, s.isPatch)));
-    return;
+  if (failedRows.length > 10) log(`  ... and ${failedRows.length - 10} more; see the journal or --out FILE.json`);
+  if (unfinished && journalPath) {
+    log(`Re-run the rows without a result (after a fix, too): locator-batch run ${args.locator} --apply ${args.apply} --rerun-failed ${journalPath}`);
   }
-  const shaped = shapeResults(records, locator.rows, locator.columns, s.resultType, s.isPatch);
-  const next = shaped.resultType === 'series' ? seriesLocator(shaped, locator) : withValueColumn(locator, records, column);
-  await writeFileAtomic(out, stringifyLocator(next));
-}
-
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return unfinished || outcome.endedBy !== 'finished' ? 1 : 0;
 }
 
 class ProgressBar {
@@ -226,7 +189,7 @@ class ProgressBar {
     const frac = p.total ? p.finished / p.total : 1;
     const filled = Math.round(frac * width);
     const left = p.rowsPerSecond > 0 ? (p.total - p.finished) / p.rowsPerSecond : 0;
-    const failed = p.error + p.timeout;
+    const failed = failedCount(p);
     const line =
       `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.finished}/${p.total} ${Math.floor(frac * 100)}% ` +
       `${p.rowsPerSecond.toFixed(0)} rows/s${failed ? `, ${failed} failed` : ''}, ${left.toFixed(0)} s left`;

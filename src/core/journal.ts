@@ -4,9 +4,17 @@ import { closeSync, openSync, promises as fs, writeSync, mkdirSync } from 'fs';
 import * as path from 'path';
 import type { Mode, ResultType, RowRecord } from './types';
 
+/** What a journal belongs to (sha-256 hashes; see src/session/identity.ts). */
+export interface JournalIdentity {
+  locator: string;
+  apply: string;
+  settings: string;
+}
+
 export interface JournalHeader {
   journal: 'locator-batch';
-  version: 1;
+  /** 2 records `identity`; 1 did not. */
+  version: 1 | 2;
   startedAt: string;
   locator?: string;
   apply: string;
@@ -14,6 +22,7 @@ export interface JournalHeader {
   resultType: ResultType;
   isPatch: boolean;
   total: number;
+  identity?: JournalIdentity;
 }
 
 // Buffer lines briefly: one write per batch instead of per row keeps 100k-row runs cheap.

@@ -6,17 +6,18 @@ import { runInProcess, runProcessPool, type BackendJob } from './backends';
 import { firstUserFrame } from './applyModule';
 import { formatCell, toRowError } from './encode';
 import { isThenable } from './rowRunner';
-import { JournalWriter } from './journal';
+import { JournalWriter, type JournalIdentity } from './journal';
 import {
   ERROR_POLICIES,
   MODES,
   RESULT_TYPES,
-  isFailedStatus,
+  isFailed,
   type ErrorPolicy,
   type Mode,
   type ResultType,
   type Row,
   type RowRecord,
+  type RunEndedBy,
   type RunCounts,
   type RunProgress,
 } from './types';
@@ -47,6 +48,8 @@ export interface RunOptions extends RunSettings {
   keepWorkersMs?: number;
   /** Write each finished row to this JSON-lines file as it finishes. */
   journalPath?: string;
+  /** What the journal belongs to, recorded in its header (resume checks it). */
+  journalIdentity?: JournalIdentity;
   /** Records of an earlier run of the same rows: rows that were done or skipped are not run again. */
   previous?: Iterable<RowRecord>;
   /** Called as each row finishes, in the order rows finish (use `index` to place it). */
@@ -65,7 +68,7 @@ export interface RunOutcome {
   /** The mode that actually ran (`workers <= 0` runs sequentially whatever was asked). */
   effectiveMode: Mode;
   /** Ended early: cancelled by the user, or stopped by the `stop` error policy. */
-  endedBy: 'finished' | 'cancelled' | 'stopped';
+  endedBy: RunEndedBy;
   elapsedMs: number;
 }
 
@@ -114,7 +117,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
   const journal = options.journalPath
     ? new JournalWriter(options.journalPath, {
         journal: 'locator-batch',
-        version: 1,
+        version: 2,
         startedAt: new Date().toISOString(),
         locator: options.locatorPath,
         apply: mod.file,
@@ -122,6 +125,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
         resultType: options.resultType,
         isPatch: options.isPatch,
         total: rows.length,
+        identity: options.journalIdentity,
       })
     : undefined;
 
@@ -139,7 +143,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     finished++;
     journal?.append(rec);
     options.onRow?.(rec);
-    if (options.onError === 'stop' && isFailedStatus(rec.status) && rec.status !== 'cancelled' && !halt.signal.aborted) {
+    if (options.onError === 'stop' && isFailed(rec.status) && !halt.signal.aborted) {
       endedBy = 'stopped';
       halt.abort();
     }

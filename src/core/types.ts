@@ -12,12 +12,34 @@ export type ResultType = (typeof RESULT_TYPES)[number];
 export const ERROR_POLICIES = ['continue', 'stop'] as const;
 export type ErrorPolicy = (typeof ERROR_POLICIES)[number];
 
+/** How a run ended: every row ran, the user cancelled, or the `stop` error policy stopped it. */
+export type RunEndedBy = 'finished' | 'cancelled' | 'stopped';
+
 export const ROW_STATUSES = ['done', 'skipped', 'error', 'timeout', 'cancelled'] as const;
 export type RowStatus = (typeof ROW_STATUSES)[number];
 
-/** A row whose status is one of these did not produce a result and can be re-run. */
-export function isFailedStatus(status: RowStatus): boolean {
-  return status === 'error' || status === 'timeout' || status === 'cancelled';
+// Outcome groups: one definition for every layer (engine, session, extension, CLI, webview).
+// "Failed" is a row that ran and did not succeed (error, timeout); "cancelled" never ran to its end
+// and is its own group. Re-run Failed Rows runs both: every row without a result.
+
+/** The row ran and failed: an error, or over its time limit. */
+export function isFailed(status: string): boolean {
+  return status === 'error' || status === 'timeout';
+}
+
+/** The row has no result of this run (failed or cancelled): what Re-run Failed Rows runs again. */
+export function lacksResult(status: string): boolean {
+  return isFailed(status) || status === 'cancelled';
+}
+
+/** Rows that ran and failed. */
+export function failedCount(c: Pick<RunCounts, 'error' | 'timeout'>): number {
+  return c.error + c.timeout;
+}
+
+/** Rows without a result: failed plus cancelled. */
+export function unfinishedCount(c: Pick<RunCounts, 'error' | 'timeout' | 'cancelled'>): number {
+  return failedCount(c) + c.cancelled;
 }
 
 /** An error as it crosses process boundaries and lands in journals: plain data only. */

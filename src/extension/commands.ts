@@ -3,10 +3,11 @@
 import * as vscode from 'vscode';
 import type { RunOutcome } from '../core/run';
 import type { RunSettingsView } from '../shared/protocol';
-import { askRunSettings, chooseApplyFile, exportResults, rerunFailed, runSession } from './actions';
+import { untrustedRefusal } from '../session/refusal';
+import { askRunSettings, choiceOf, chooseApplyFile, exportResults, rerunFailed, runSession, showRefusals, writeBack, type RunResult } from './actions';
 import { createApplyFile } from './applyFiles';
 import { CSV_EDITOR_VIEW_TYPE, LOCATOR_EDITOR_VIEW_TYPE } from './locatorEditor';
-import type { LocatorSession, RunRefusal } from './locatorSession';
+import type { LocatorSession, RunRequestOptions } from './locatorSession';
 import type { ResultsPanels } from './resultsPanel';
 import { COMMANDS } from './runReporter';
 import type { Sessions } from './sessions';
@@ -19,7 +20,7 @@ export interface RunBatchArgs extends Partial<RunSettingsView> {
 }
 
 /** What the run commands return: the outcome, `refused` with the reason, or undefined when the user backed out. */
-export type RunBatchResult = Pick<RunOutcome, 'records' | 'counts' | 'endedBy' | 'effectiveMode'> | RunRefusal | undefined;
+export type RunBatchResult = Pick<RunOutcome, 'records' | 'counts' | 'endedBy' | 'effectiveMode'> | { refused: string } | undefined;
 
 export function registerCommands(sessions: Sessions, panels: ResultsPanels): vscode.Disposable[] {
   const session = async (uri?: vscode.Uri) => {
@@ -29,22 +30,26 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
   return [
     vscode.commands.registerCommand(COMMANDS.runBatch, async (uri?: vscode.Uri, args?: RunBatchArgs): Promise<RunBatchResult> => {
       if (!vscode.workspace.isTrusted) {
-        void sessions.reporter.refuseUntrusted();
-        return { refused: 'running an apply file needs a trusted workspace' };
+        // Refused before any question, shown the usual way.
+        return pickOutcome(await showRefusals(sessions, () => Promise.reject(untrustedRefusal())));
       }
       const s = await session(uri);
       if (!s) return undefined;
-      let settings: RunSettingsView | undefined;
+      let options: RunRequestOptions;
       if (args?.applyFile) {
-        settings = { ...s.settings, ...stripUndefined(args) } as RunSettingsView;
+        // Arguments are the user's choice for this run; what they leave out comes from the apply
+        // file's defaults and the settings.
+        const { applyFile, column, timeoutMs, mode, workers, resultType, isPatch, onError } = args;
+        options = { applyFile, column, choice: stripUndefined({ mode, workers, resultType, isPatch, onError, timeoutMs }) };
       } else {
-        const applyFile = (await chooseApplyFile(sessions, s))?.applyFile;
-        settings = applyFile ? await askRunSettings(s, applyFile) : undefined;
+        const picked = await chooseApplyFile(sessions, s);
+        const answers = picked?.applyFile ? await askRunSettings(s, picked) : undefined;
+        if (!answers) return undefined;
+        const view = await s.runBar.update(answers);
+        options = { applyFile: view.applyFile, column: view.column, choice: choiceOf(view) };
       }
-      if (!settings) return undefined;
       if (args?.showResults !== false) panels.show(s, true);
-      const outcome = await s.run({ settings, timeoutMs: args?.timeoutMs }).finally(() => (sessions.lastRun = s));
-      return outcome && pickOutcome(outcome);
+      return pickOutcome(await runSession(sessions, s, options));
     }),
     vscode.commands.registerCommand(COMMANDS.cancelRun, async (uri?: vscode.Uri) => {
       const running = sessions.find(uri)?.active ? [sessions.find(uri)!] : sessions.running();
@@ -59,8 +64,7 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
       const s = sessions.find(uri) ?? sessions.lastRun ?? (await session(uri));
       if (!s) return undefined;
       panels.show(s, true);
-      const outcome = await rerunFailed(sessions, s);
-      return outcome && pickOutcome(outcome);
+      return pickOutcome(await rerunFailed(sessions, s));
     }),
     vscode.commands.registerCommand(COMMANDS.exportResults, async (uri?: vscode.Uri, target?: vscode.Uri) => {
       const s = sessions.find(uri) ?? sessions.lastRun;
@@ -68,7 +72,7 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
         void vscode.window.showInformationMessage('Locator Batch: run a batch first; then its results can be exported.');
         return undefined;
       }
-      return exportResults(s, target);
+      return exportResults(sessions, s, target);
     }),
     vscode.commands.registerCommand(
       COMMANDS.writeBack,
@@ -78,33 +82,7 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
           void vscode.window.showInformationMessage('Locator Batch: run a batch first; then its results can be written back.');
           return false;
         }
-        if (s.last.settings.resultType === 'series') {
-          const target =
-            args?.target ??
-            (
-              await vscode.window.showQuickPick(
-                [
-                  { label: 'Open as a new locator', value: 'new' as const },
-                  { label: `Replace the content of ${s.name}`, description: 'undoable; saved when you save', value: 'replace' as const },
-                ],
-                { title: 'Locator Batch: Write Back Series Results' },
-              )
-            )?.value;
-          return target ? Boolean(await s.writeBackSeries(target)) : false;
-        }
-        if (s.last.settings.resultType === 'none') {
-          void vscode.window.showInformationMessage('Locator Batch: result type "none" has nothing to write back.');
-          return false;
-        }
-        const column =
-          args?.column ??
-          (await vscode.window.showInputBox({
-            title: 'Locator Batch: Write Back Value Results',
-            prompt: 'Column to write the values to (an existing column is replaced; rows without a value keep theirs)',
-            value: s.last.settings.column || 'result',
-            validateInput: (v) => (v.trim() ? undefined : 'A column name, please'),
-          }));
-        return column ? s.writeBackColumn(column.trim()) : false;
+        return writeBack(sessions, s, args ?? {}, true);
       },
     ),
     vscode.commands.registerCommand(COMMANDS.newApplyFile, (target?: vscode.Uri, language?: 'ts' | 'js') =>
@@ -134,10 +112,13 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
   ];
 }
 
-function pickOutcome(o: RunOutcome | RunRefusal): NonNullable<RunBatchResult> {
+function pickOutcome(o: RunResult): NonNullable<RunBatchResult> {
   if ('refused' in o) return o;
-  return { records: o.records, counts: o.counts, endedBy: o.endedBy, effectiveMode: o.effectiveMode };
+  const { records, counts, endedBy, effectiveMode } = o.outcome;
+  return { records, counts, endedBy, effectiveMode };
 }
+
+
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -1,45 +1,40 @@
 // The extension's settings (`locatorBatch.*`), read fresh at each use so changes apply at once.
-import * as os from 'os';
+// The run settings among them are layer 2 of src/session/settings.ts; the rest are the extension's own.
 import * as vscode from 'vscode';
 import type { ErrorPolicy, Mode, ResultType } from '../core/types';
+import type { UserSettings } from '../session/settings';
 
 export const SECTION = 'locatorBatch';
 
-export interface BatchConfig {
-  mode: Mode;
-  /** Processes in process mode. */
-  workers: number;
-  /** Rows in flight in async mode. */
-  asyncConcurrency: number;
-  resultType: ResultType;
-  onError: ErrorPolicy;
-  timeoutMs: number;
+export interface ExtensionConfig {
+  /** The run settings the user set (only those they set: the built-ins live in the session). */
+  user: UserSettings;
   /** Process mode: how long workers stay after a run for the next one. */
   keepWorkersMs: number;
-  /** Folder for journals and exports; empty means the extension's workspace storage. */
+  /** Folder for journals; empty means the extension's workspace storage. */
   outputDirectory: string;
 }
 
-export function defaultWorkers(): number {
-  return Math.max(1, os.cpus().length - 1);
-}
-
-export function readConfig(scope?: vscode.Uri): BatchConfig {
+export function readConfig(scope?: vscode.Uri): ExtensionConfig {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
-  const workers = c.get<number | null>('workers', null);
+  // Only what the user set (in any scope): a value left at its default is the built-in's, and the
+  // run bar says so.
+  const set = <T>(key: string): T | undefined => {
+    const i = c.inspect<T>(key);
+    return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  };
+  const whole = (v: number | null | undefined, min: number) => (typeof v === 'number' && Number.isFinite(v) ? Math.max(min, Math.floor(v)) : undefined);
+  const workers = set<number | null>('workers');
   return {
-    mode: c.get<Mode>('defaultMode', 'sequential'),
-    workers: typeof workers === 'number' && workers > 0 ? Math.floor(workers) : defaultWorkers(),
-    asyncConcurrency: Math.max(1, Math.floor(c.get<number>('asyncConcurrency', 32))),
-    resultType: c.get<ResultType>('defaultResultType', 'value'),
-    onError: c.get<ErrorPolicy>('errorPolicy', 'continue'),
-    timeoutMs: Math.max(0, c.get<number>('timeoutMs', 0)),
+    user: {
+      mode: set<Mode>('defaultMode'),
+      workers: typeof workers === 'number' && workers > 0 ? Math.floor(workers) : undefined,
+      asyncConcurrency: whole(set<number>('asyncConcurrency'), 1),
+      resultType: set<ResultType>('defaultResultType'),
+      onError: set<ErrorPolicy>('errorPolicy'),
+      timeoutMs: whole(set<number>('timeoutMs'), 0),
+    },
     keepWorkersMs: Math.max(0, c.get<number>('keepWorkersSeconds', 300)) * 1000,
     outputDirectory: c.get<string>('outputDirectory', ''),
   };
-}
-
-/** Workers to offer for a mode: async counts rows in flight, process counts processes. */
-export function workersFor(mode: Mode, config: BatchConfig): number {
-  return mode === 'async' ? config.asyncConcurrency : config.workers;
 }

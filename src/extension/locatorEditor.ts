@@ -30,10 +30,10 @@ export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     panel.webview.options = webviewOptions(this.extensionUri);
     const session = this.sessions.get(document.uri);
-    const binding = new WebviewBinding(panel.webview, session, this.sessions, 'editor');
+    const binding = new WebviewBinding(panel.webview, session, this.sessions, 'editor', () => panel.visible);
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'editor');
     // Parse while the webview page loads (the parse is cached for its `ready`); errors show then.
-    setImmediate(() => void session.parse(document).catch(() => undefined));
+    setImmediate(() => void session.document.parse(document).catch(() => undefined));
     let timer: NodeJS.Timeout | undefined;
     const changes = vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document.uri.toString() !== document.uri.toString() || e.contentChanges.length === 0) return;

@@ -28,7 +28,7 @@ export class ResultsPanels implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Active, preserveFocus },
       webviewOptions(this.extensionUri),
     );
-    const binding = new WebviewBinding(panel.webview, session, this.sessions, 'results');
+    const binding = new WebviewBinding(panel.webview, session, this.sessions, 'results', () => panel.visible);
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'results');
     panel.onDidDispose(() => {
       binding.dispose();

@@ -2,10 +2,9 @@
 // item with the live count, the "Locator Batch" output channel, and error messages with links.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { ApplyModuleError } from '../core/applyModule';
-import { LocatorParseError } from '../core/locator';
 import type { RunOutcome, RunSettings } from '../core/run';
-import type { RowRecord, RunProgress, SourceLocation } from '../core/types';
+import { failedCount, unfinishedCount, type RowRecord, type RunProgress, type SourceLocation } from '../core/types';
+import type { RunRefusal } from '../session/refusal';
 import type { RunSummaryView } from '../shared/protocol';
 import { endText } from '../shared/summary';
 
@@ -35,6 +34,8 @@ export interface RunStart {
   toRun: number;
   journalPath?: string;
   cancel(): void;
+  /** The view the run was started from: while it shows the run's end, no notification repeats its summary. */
+  shownIn?: () => boolean;
 }
 
 // Errors listed one by one in the output channel before a run's log says "and N more".
@@ -79,7 +80,7 @@ export class RunReporter implements vscode.Disposable {
           const pct = p.total ? (p.finished / p.total) * 100 : 100;
           progress.report({
             increment: pct - reported,
-            message: `${p.finished}/${p.total} rows, ${p.rowsPerSecond.toFixed(0)} rows/s${p.error + p.timeout ? `, ${p.error + p.timeout} failed` : ''}`,
+            message: `${p.finished}/${p.total} rows, ${p.rowsPerSecond.toFixed(0)} rows/s${failedCount(p) ? `, ${failedCount(p)} failed` : ''}`,
           });
           reported = pct;
         };
@@ -104,11 +105,13 @@ export class RunReporter implements vscode.Disposable {
         if (errorsLogged > MAX_LOGGED_ERRORS) this.output.error(`... and ${errorsLogged - MAX_LOGGED_ERRORS} more failed rows`);
         const line = `${name}: ${endText(outcome.endedBy, c, outcome.elapsedMs)} · ${outcome.effectiveMode} mode`;
         this.output.info(line + (summary.warning ? `\n  warning: ${summary.warning}` : ''));
-        const failed = c.error + c.timeout + c.cancelled;
-        const icon = failed ? '$(warning)' : '$(check)';
+        const unfinished = unfinishedCount(c);
+        const icon = unfinished ? '$(warning)' : '$(check)';
         showStatus(`${icon} ${name} ${c.done + c.skipped}/${c.total}`, `Locator Batch: ${line}. Click to show the results.`);
-        const actions = failed ? ['Show Results', 'Re-run Failed Rows', 'Show Log'] : ['Show Results'];
-        const show = failed ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+        // The editor the run started from shows this summary itself: no notification over it.
+        if (start.shownIn?.()) return;
+        const actions = unfinished ? ['Show Results', 'Re-run Failed Rows', 'Show Log'] : ['Show Results'];
+        const show = unfinished ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
         void show(`Locator Batch: ${line}`, ...actions).then((choice) => {
           if (choice === 'Show Results') void vscode.commands.executeCommand(COMMANDS.showResults, start.locator);
           if (choice === 'Re-run Failed Rows') void vscode.commands.executeCommand(COMMANDS.rerunFailed, start.locator);
@@ -124,19 +127,29 @@ export class RunReporter implements vscode.Disposable {
     };
   }
 
-  /** A locator or apply file that cannot be used: say what and where, with a button to go there. */
-  inputError(err: Error, locator: vscode.Uri): void {
-    this.output.error(err.message);
-    let location: SourceLocation | undefined;
-    if (err instanceof ApplyModuleError) location = err.location ?? { file: err.file, line: 1, column: 1 };
-    if (err instanceof LocatorParseError) location = { file: locator.fsPath, line: err.line, column: 1 };
+  /**
+   * A refusal from the session, shown the VS Code way: trust with a button to manage it, a bad
+   * locator or apply file with a button that opens it at the line, a state of things as information.
+   */
+  showRefusal(refusal: RunRefusal): void {
+    if (refusal.kind === 'untrusted') {
+      void this.refuseUntrusted();
+      return;
+    }
+    if (refusal.informational) {
+      void vscode.window.showInformationMessage(`Locator Batch: ${refusal.message}`);
+      return;
+    }
+    this.output.warn(refusal.message);
+    const location = refusal.location?.file ? refusal.location : undefined;
     const open = location ? `Open ${path.basename(location.file)}:${location.line}` : undefined;
-    void vscode.window.showErrorMessage(`Locator Batch: ${err.message}`, ...(open ? [open] : [])).then((choice) => {
+    const show = location ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    void show(`Locator Batch: ${refusal.message}`, ...(open ? [open] : [])).then((choice) => {
       if (choice && location) void openLocation(location);
     });
   }
 
-  async refuseUntrusted(): Promise<void> {
+  private async refuseUntrusted(): Promise<void> {
     const manage = 'Manage Workspace Trust';
     const choice = await vscode.window.showErrorMessage(
       'Locator Batch: running an apply file runs code from this workspace, so it needs a trusted workspace. ' +

@@ -11,7 +11,7 @@ export class Sessions implements vscode.Disposable {
   /** The workspace's apply files, shared by every run bar and the palette's quick pick. */
   readonly applyFiles = new ApplyFileIndex();
   // A closed document's parsed rows (100 MB for a 100k-row locator) are not kept for nothing.
-  private readonly closing = vscode.workspace.onDidCloseTextDocument((doc) => this.find(doc.uri)?.forgetParsed());
+  private readonly closing = vscode.workspace.onDidCloseTextDocument((doc) => this.find(doc.uri)?.document.forgetParsed());
 
   constructor(
     private readonly context: vscode.ExtensionContext,

@@ -2,9 +2,9 @@
 // session's messages, and turns the webview's requests into actions.
 import * as vscode from 'vscode';
 import { LocatorParseError, parseLocator, type Locator } from '../core/locator';
-import type { FromWebview, InitMessage, RowsMessage, ToWebview, ViewKind } from '../shared/protocol';
+import type { FromWebview, InitMessage, RowsMessage, RunSettingsView, ToWebview, ViewKind } from '../shared/protocol';
 import { RowSliceEncoder } from '../shared/rowSlices';
-import { chooseApplyFile, exportResults, rerunFailed, runSession } from './actions';
+import { choiceOf, chooseApplyFile, exportResults, rerunFailed, runSession, writeBack } from './actions';
 import type { LocatorSession } from './locatorSession';
 import { openLocation } from './runReporter';
 import type { Sessions } from './sessions';
@@ -28,11 +28,13 @@ export class WebviewBinding implements vscode.Disposable {
     private readonly session: LocatorSession,
     private readonly sessions: Sessions,
     private readonly kind: ViewKind,
+    /** Whether the view is on screen (its summary then needs no notification). */
+    private readonly visible: () => boolean,
   ) {
     this.disposables.push(
       session.onMessage((msg) => this.post(msg)),
       webview.onDidReceiveMessage((msg: FromWebview) => this.handle(msg).catch((err) => this.notice(err))),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.sendSettings()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sendSettings()),
       sessions.applyFiles.onDidChange((applyChoices) => this.post({ type: 'applyChoices', applyChoices })),
     );
   }
@@ -53,18 +55,21 @@ export class WebviewBinding implements vscode.Disposable {
     const generation = ++this.generation;
     const stale = () => generation !== this.generation;
     const session = this.session;
+    // The run bar's settings may load the apply file for its defaults: asked for now, beside the parse.
+    const settings = session.runBar.view();
     // No document when the file is too large for VS Code to hand over: the session reads the disk.
-    const doc = await session.documentOrDisk();
-    const full = doc ? session.parse(doc) : session.parseFromDisk();
+    const doc = await session.document.documentOrDisk();
+    const full = doc ? session.document.parse(doc) : session.document.parseFromDisk();
     // A large document not parsed yet (a first open): draw its top lines while the whole parses.
     let head: Locator | undefined;
-    if (doc && !session.parsedNow(doc) && doc.lineCount > HEAD_LINES * 2) {
+    if (doc && !session.document.parsedNow(doc) && doc.lineCount > HEAD_LINES * 2) {
       head = await parseLocator(doc.getText(new vscode.Range(0, 0, HEAD_LINES, 0))).catch(() => undefined);
+      const view = await settings;
       if (stale()) return;
       if (head) {
         // Every record takes at least a line: the real count is this or less (the last slice says).
         const lastLineEmpty = doc.lineAt(doc.lineCount - 1).isEmptyOrWhitespace;
-        this.postInit(head.columns, doc.lineCount - 1 - (lastLineEmpty ? 1 : 0), undefined);
+        this.postInit(view, head.columns, doc.lineCount - 1 - (lastLineEmpty ? 1 : 0), undefined);
         this.postRows(head, 0, head.rows.length);
       }
     }
@@ -77,7 +82,9 @@ export class WebviewBinding implements vscode.Disposable {
     }
     if (stale()) return;
     const headStands = head && locator && head.columns.join('\0') === locator.columns.join('\0');
-    if (!headStands) this.postInit(locator?.columns ?? [], locator?.rows.length ?? 0, parseError);
+    const view = await settings;
+    if (stale()) return;
+    if (!headStands) this.postInit(view, locator?.columns ?? [], locator?.rows.length ?? 0, parseError);
     if (!locator) return;
     const total = locator.rows.length;
     const starts: number[] = [];
@@ -110,7 +117,7 @@ export class WebviewBinding implements vscode.Disposable {
     this.post(msg);
   }
 
-  private postInit(columns: string[], rowCount: number, parseError: InitMessage['parseError']): void {
+  private postInit(settings: RunSettingsView, columns: string[], rowCount: number, parseError: InitMessage['parseError']): void {
     this.rowEncoder = new RowSliceEncoder();
     const session = this.session;
     this.post({
@@ -120,7 +127,7 @@ export class WebviewBinding implements vscode.Disposable {
       columns,
       rowCount,
       parseError,
-      settings: session.settings,
+      settings,
       applyChoices: this.sessions.applyFiles.current,
       trusted: vscode.workspace.isTrusted,
       ...session.snapshot(ROWS_PER_SLICE),
@@ -137,10 +144,10 @@ export class WebviewBinding implements vscode.Disposable {
 
   // The apply files as the index knows them: it searched when the view (or the pick) asked, and
   // its file watcher has kept it current since.
-  private sendSettings(): void {
+  private async sendSettings(settings?: RunSettingsView): Promise<void> {
     this.post({
       type: 'settings',
-      settings: this.session.settings,
+      settings: settings ?? (await this.session.runBar.view()),
       applyChoices: this.sessions.applyFiles.current,
       trusted: vscode.workspace.isTrusted,
     });
@@ -153,37 +160,42 @@ export class WebviewBinding implements vscode.Disposable {
         // The table does not wait for the workspace search: its result follows (onDidChange).
         if (!sessions.applyFiles.current) sessions.applyFiles.search().catch((err) => this.notice(err));
         return this.refresh(msg.showsRow);
-      case 'run':
-        await session.saveSettings(msg.settings);
-        await runSession(sessions, session, msg.settings);
+      case 'run': {
+        // The run bar's values are what runs; they are remembered as the user's choice.
+        const view = await session.runBar.update(msg.settings);
+        await runSession(sessions, session, { applyFile: view.applyFile, column: view.column, choice: choiceOf(msg.settings), shownIn: this.visible });
         return;
+      }
       case 'cancel':
         session.cancel();
         return;
       case 'rerunFailed':
-        await rerunFailed(sessions, session);
+        await rerunFailed(sessions, session, this.visible);
         return;
       case 'export':
-        await exportResults(session);
+        await exportResults(sessions, session);
         return;
       case 'writeBack':
-        if (session.last?.settings.resultType === 'series') await session.writeBackSeries(msg.target ?? 'new');
-        else await session.writeBackColumn(msg.column ?? session.last?.settings.column ?? 'result');
+        await writeBack(sessions, session, { column: msg.column, target: msg.target }, false);
         return;
       case 'openLocation':
         return openLocation(msg);
-      case 'pickApplyFile':
-        if (await chooseApplyFile(sessions, session)) this.sendSettings();
+      case 'pickApplyFile': {
+        const settings = await chooseApplyFile(sessions, session);
+        if (settings) await this.sendSettings(settings);
         return;
+      }
       case 'openText': {
         const pos = new vscode.Position(Math.max(0, (msg.line ?? 1) - 1), 0);
         // Beside the editor, so the table shows up in it as soon as the line is fixed.
         await vscode.window.showTextDocument(session.uri, { selection: new vscode.Range(pos, pos), preview: false, viewColumn: vscode.ViewColumn.Beside });
         return;
       }
-      case 'settingsChanged':
-        await session.saveSettings(msg.settings);
+      case 'settingsChanged': {
+        // Echoed back: a newly picked apply file brings its defaults, and every value says where it came from.
+        await this.sendSettings(await session.runBar.update(msg.settings));
         return;
+      }
     }
   }
 

@@ -2,22 +2,28 @@
 // The extension owns the model; the webview draws what it is sent and asks for actions.
 // Handshake: the webview posts `ready`; the extension answers with `init` (the full state), then
 // streams `rows`, `runStarted`, `results`, `progress` and `runEnded`.
+import type { ErrorPolicy, Mode, ResultType, RowStatus, RunEndedBy } from '../core/types';
 import type { ColumnSlice } from './rowSlices';
 
 /** Row statuses as the table shows them: the engine's, plus the two a row has before it finishes. */
-export type CellStatus = 'pending' | 'running' | 'done' | 'skipped' | 'error' | 'timeout' | 'cancelled';
+export type CellStatus = 'pending' | 'running' | RowStatus;
 
 export type ViewKind = 'editor' | 'results';
 
+/** The run bar's settings that have a source (see src/session/settings.ts). */
+export type SourcedSetting = 'mode' | 'workers' | 'resultType' | 'isPatch' | 'onError';
+
 export interface RunSettingsView {
   applyFile?: string;
-  mode: 'sequential' | 'async' | 'process';
+  mode: Mode;
   workers: number;
-  resultType: 'series' | 'value' | 'none';
+  resultType: ResultType;
   isPatch: boolean;
-  onError: 'continue' | 'stop';
+  onError: ErrorPolicy;
   /** Column that value results are written to. */
   column: string;
+  /** Where each value came from, in words ("from apply/mean-std.ts", "from your settings"). Sent by the extension. */
+  sources?: Partial<Record<SourcedSetting, string>>;
 }
 
 export interface ApplyChoice {
@@ -50,7 +56,7 @@ export interface ProgressView {
 }
 
 export interface RunSummaryView extends ProgressView {
-  endedBy: 'finished' | 'cancelled' | 'stopped';
+  endedBy: RunEndedBy;
   effectiveMode: RunSettingsView['mode'];
   resultType: RunSettingsView['resultType'];
   warning?: string;

@@ -1,4 +1,5 @@
 // Words, icons and number formats shared by the table, the progress strip and the summary.
+import { ROW_STATUSES } from '../core/types';
 import type { CellStatus } from '../shared/protocol';
 import { count } from '../shared/summary';
 
@@ -19,7 +20,8 @@ export const STATUS: Record<CellStatus, StatusMeta> = {
   done: { icon: 'check', order: 6 },
 };
 
-export const STATUS_CODES: CellStatus[] = ['pending', 'running', 'done', 'skipped', 'error', 'timeout', 'cancelled'];
+/** Every status a cell can show: the two before a row finishes, then the engine's. */
+export const STATUS_CODES: CellStatus[] = ['pending', 'running', ...ROW_STATUSES];
 
 // Counts and durations read the same in the summary the extension shows (src/shared/summary.ts).
 export { count, duration, plural } from '../shared/summary';

@@ -11,6 +11,7 @@ import type {
   RunStartedMessage,
   RunSummaryView,
 } from '../shared/protocol';
+import { unfinishedCount } from '../core/types';
 import { RowSliceDecoder } from '../shared/rowSlices';
 import { STATUS_CODES } from './format';
 
@@ -204,9 +205,9 @@ export class Model {
     return v === undefined || v === null ? '' : String(v);
   }
 
-  /** Rows that failed in the last run (error, timeout or cancelled). */
-  failedCount(): number {
+  /** Rows of the last run without a result (failed or cancelled): what Re-run Failed Rows runs. */
+  unfinishedCount(): number {
     const p = this.run?.summary ?? this.run?.progress;
-    return p ? p.error + p.timeout + p.cancelled : 0;
+    return p ? unfinishedCount(p) : 0;
   }
 }

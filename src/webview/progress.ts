@@ -1,5 +1,6 @@
 // The run strip between the run bar and the table: a progress bar with counts, rate and time left
 // while a run goes; a summary and the follow-up actions (re-run failed, export, write back) after.
+import { failedCount } from '../core/types';
 import type { ProgressView, ViewKind } from '../shared/protocol';
 import { endText } from '../shared/summary';
 import { attr, button, codiconClass, h, setText } from './dom';
@@ -102,7 +103,7 @@ export class ProgressStrip {
     this.track.classList.toggle('running', run.running);
     this.el.classList.toggle('running', run.running);
     const s = run.summary;
-    const failed = p.error + p.timeout;
+    const failed = failedCount(p);
     this.el.classList.toggle('has-errors', failed > 0);
 
     if (run.running) {
@@ -143,7 +144,7 @@ export class ProgressStrip {
     this.summary.hidden = false;
     this.warning.hidden = !s?.warning;
     setText(this.warning, s?.warning ?? '');
-    this.setButtons(true, model.failedCount() > 0);
+    this.setButtons(true, model.unfinishedCount() > 0);
 
     const type = s?.resultType ?? run.settings?.resultType;
     const canWrite = this.kind === 'editor' && (type === 'value' || type === 'series');

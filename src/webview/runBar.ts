@@ -1,6 +1,7 @@
 // The notebook-style run bar of the locator editor: what to run, how, and Run / Cancel.
 // Every change is reported (settingsChanged); the extension remembers and echoes settings back.
-import type { ApplyChoice, RunSettingsView } from '../shared/protocol';
+import { ERROR_POLICIES, MODES, RESULT_TYPES, type ErrorPolicy, type Mode, type ResultType } from '../core/types';
+import type { ApplyChoice, RunSettingsView, SourcedSetting } from '../shared/protocol';
 import { button, debounce, h, icon } from './dom';
 import { basename } from './format';
 
@@ -15,6 +16,19 @@ export const TRUST_MESSAGE =
   "Running apply files needs a trusted workspace (Workspace Trust). Use 'Manage Workspace Trust' to trust this folder.";
 
 const NO_FILE = '';
+
+const MODE_LABELS: Record<Mode, string> = { sequential: 'Sequential', async: 'Async', process: 'Process' };
+const RESULT_LABELS: Record<ResultType, string> = { series: 'Series (rows)', value: 'Value (column)', none: 'None (side effects)' };
+const ERROR_POLICY_LABELS: Record<ErrorPolicy, string> = { continue: 'Continue', stop: 'Stop' };
+
+/** What each setting does; its tooltip adds where the value came from. */
+const HELP: Record<SourcedSetting, string> = {
+  mode: 'Sequential: one row at a time here. Async: many rows in flight (I/O). Process: worker processes (CPU).',
+  workers: 'Rows in flight (async) or worker processes (process)',
+  resultType: 'Series: each result is a row of a new locator. Value: one value per row (a column). None: side effects only.',
+  isPatch: 'Keep skipped rows: series keep the original row, values keep an empty entry',
+  onError: 'On a row error: carry on with the other rows, or stop the run',
+};
 /** The keys that run, as this platform writes them (handled in main.ts). */
 const RUN_KEYS = /Mac/.test(navigator.platform) ? '⌘Enter' : 'Ctrl+Enter';
 const RUN_TITLE = `Run the apply file over every row (${RUN_KEYS})`;
@@ -51,29 +65,15 @@ export class RunBar {
     this.cancelBtn = button('cancel', 'Cancel', { icon: 'debug-stop', secondary: true, title: 'Cancel the run', ariaLabel: 'Cancel' });
     this.apply = select('apply', 'Apply file', []);
     this.browse = button('browse', 'Browse…', { secondary: true, title: 'Choose an apply file (.js, .mjs, .ts)', ariaLabel: 'Browse for an apply file' });
-    this.mode = select('mode', 'Mode', [
-      ['sequential', 'Sequential'],
-      ['async', 'Async'],
-      ['process', 'Process'],
-    ]);
+    this.mode = select('mode', 'Mode', MODES.map((m): [string, string] => [m, MODE_LABELS[m]]));
     this.workers = h('input', 'input num-input', { id: 'workers', type: 'number', min: '1', max: '1024', step: '1', 'aria-label': 'Workers' });
-    this.resultType = select('result-type', 'Result type', [
-      ['series', 'Series (rows)'],
-      ['value', 'Value (column)'],
-      ['none', 'None (side effects)'],
-    ]);
+    this.resultType = select('result-type', 'Result type', RESULT_TYPES.map((t): [string, string] => [t, RESULT_LABELS[t]]));
     this.patch = h('input', 'checkbox', { id: 'patch', type: 'checkbox', 'aria-label': 'Patch' });
-    this.onError = select('on-error', 'On error', [
-      ['continue', 'Continue'],
-      ['stop', 'Stop'],
-    ]);
+    this.onError = select('on-error', 'On error', ERROR_POLICIES.map((p): [string, string] => [p, ERROR_POLICY_LABELS[p]]));
     this.column = h('input', 'input', { id: 'column', type: 'text', placeholder: 'result', spellcheck: false, 'aria-label': 'Column to write' });
 
-    this.mode.title = 'Sequential: one row at a time here. Async: many rows in flight (I/O). Process: worker processes (CPU).';
-    this.workers.title = 'Rows in flight (async) or worker processes (process)';
-    this.patch.title = 'Keep skipped rows: series keep the original row, values keep an empty entry';
-    this.onError.title = 'On a row error: carry on with the other rows, or stop the run';
     this.column.title = 'Column that value results are written to';
+    this.showSources(undefined);
 
     const runGroup = h('div', 'rb-group rb-actions', undefined, this.runBtn, this.cancelBtn);
     const applyGroup = h('div', 'rb-group rb-apply', undefined, field('apply', 'Apply', h('div', 'rb-apply-pick', undefined, wrapSelect(this.apply), this.browse)));
@@ -156,7 +156,19 @@ export class RunBar {
     this.patch.checked = s.isPatch;
     this.onError.value = s.onError;
     if (editing !== this.column) this.column.value = s.column;
+    this.showSources(s.sources);
     this.sync();
+  }
+
+  /** Each value's tooltip says what it does and where it came from ("from apply/mean-std.ts"). */
+  private showSources(sources: RunSettingsView['sources']): void {
+    const controls: Record<SourcedSetting, HTMLElement> = { mode: this.mode, workers: this.workers, resultType: this.resultType, isPatch: this.patch, onError: this.onError };
+    for (const key of Object.keys(controls) as SourcedSetting[]) {
+      const source = sources?.[key];
+      controls[key].title = source ? `${HELP[key]}\n(${source})` : HELP[key];
+      if (source) controls[key].dataset.source = source;
+      else delete controls[key].dataset.source;
+    }
   }
 
   setApplyChoices(choices: ApplyChoice[]): void {

@@ -105,7 +105,7 @@ describe('command line: node dist/cli.js run', function () {
     assert.strictEqual(failed.message, `bad row: ${ROWS[6][0]}`);
     assert.deepStrictEqual([path.basename(failed.location!.file), failed.location!.line], ['length.ts', 7], 'the error points at the user\'s .ts line');
     // The summary on stderr says what happened and where.
-    assert.match(r.stderr, /Finished: 5 done, 1 error, 2 skipped in \d+ ms · process mode/);
+    assert.match(r.stderr, /Finished: 5 done, 1 error, 2 skipped in [\d.]+ m?s · process mode/);
     assert.match(r.stderr, /row 6: error: Error: bad row: .*length\.ts:7:/);
   });
 
@@ -176,7 +176,7 @@ describe('command line: node dist/cli.js run', function () {
     assert.match(r.stderr, /Stopped at the first error: 4 done, 1 error, 2 skipped, 1 cancelled in /);
   });
 
-  it('--resume JOURNAL after a fix runs only the rows that failed, and the result is complete', async () => {
+  it('--rerun-failed JOURNAL after a fix runs only the rows that failed, and the result is complete', async () => {
     const calls = path.join(dir(), 'resume-calls.txt');
     const source = (failing: boolean) =>
       `const fs = require('fs');\n` +
@@ -193,10 +193,45 @@ describe('command line: node dist/cli.js run', function () {
     writeFileSync(calls, '');
     writeFileSync(apply, source(false));
     const out = path.join(dir(), 'resumed.json');
-    const second = await run(['run', locator, '--apply', apply, '--mode', 'sequential', '--resume', journal, '--no-journal', '--out', out], dir());
+    // Resuming is for the same run: the fixed apply file is another one, so --resume refuses it.
+    const refused = await run(['run', locator, '--apply', apply, '--resume', journal, '--no-journal', '--out', out], dir());
+    assert.strictEqual(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /first\.jsonl: it was written by another apply file \(or this one has changed since\)\. Nothing was run\./);
+    assert.ok(!existsSync(out), 'nothing written');
+    assert.strictEqual(readFileSync(calls, 'utf8'), '', 'no row ran');
+    const second = await run(['run', locator, '--apply', apply, '--mode', 'sequential', '--rerun-failed', journal, '--no-journal', '--out', out], dir());
     assert.strictEqual(second.code, 0, second.stderr);
     assert.deepStrictEqual(readFileSync(calls, 'utf8').trim().split('\n').map(Number), [6], 'only the failed row ran again');
     assert.deepStrictEqual(readJson(out).results, PICKED.map(lengthOf));
+  });
+
+  it('--resume JOURNAL goes on with the same run in any mode, and refuses a journal of another locator or result type', async () => {
+    const apply = writeFixture(dir(), 'apply/upper.js', `exports.apply = (row) => row['File Path'].toUpperCase();\n`);
+    const journal = path.join(dir(), 'journals', 'resumable.jsonl');
+    // An interrupted run: its journal holds the header and the first three rows only.
+    const full = await run(['run', locator, '--apply', apply, '--journal', journal, '--quiet', '--out', path.join(dir(), 'full.json')], dir());
+    assert.strictEqual(full.code, 0, full.stderr);
+    const lines = readFileSync(journal, 'utf8').trim().split('\n');
+    writeFileSync(journal, lines.slice(0, 4).join('\n') + '\n');
+    const out = path.join(dir(), 'resumed-upper.json');
+    const resumed = await run(['run', locator, '--apply', apply, '--mode', 'process', '--workers', '2', '--resume', journal, '--no-journal', '--out', out], dir());
+    assert.strictEqual(resumed.code, 0, resumed.stderr);
+    assert.deepStrictEqual(readJson(out).results, readJson(path.join(dir(), 'full.json')).results, 'the same results as the whole run');
+
+    const other = writeFixture(dir(), 'data/other.locator.csv', readFileSync(locator, 'utf8').replace('/data/a/s01.fif', '/data/a/changed.fif'));
+    const cases: Array<[string[], RegExp]> = [
+      [['run', other, '--apply', apply], /it was written for another locator \(or this one has changed since\)/],
+      [['run', locator, '--apply', apply, '--result', 'series'], /it was written with other settings \(result value; this run: result series\)/],
+      [['run', other, '--apply', apply, '--rerun-failed'], /another locator/],
+    ];
+    for (const [args, message] of cases) {
+      const flag = args.includes('--rerun-failed') ? [] : ['--resume'];
+      const argv = [...args, ...flag, journal, '--no-journal', '--out', path.join(dir(), 'refused.json')];
+      const r = await run(argv, dir());
+      assert.strictEqual(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.ok(!existsSync(path.join(dir(), 'refused.json')), 'nothing written');
+    }
   });
 
   it('Ctrl+C (SIGINT) cancels: the rows that finished are kept in --out, the rest are "cancelled", exit 1', async () => {

@@ -1,0 +1,195 @@
+// One run's lifecycle, the same for the editor, the palette and the command line:
+//   prepareRun:  refuse what cannot run (trust, a run going, no apply file, a bad locator, apply
+//                file, setting or journal) before any row runs; resolve the settings once.
+//   executeRun:  run the rows (journal, reuse of finished rows) and summarise the outcome.
+// Front ends only show things: they pass hooks for rows and progress and display refusals.
+import { loadApplyFile, type ApplyBundle, type ApplyModule } from '../core/applyModule';
+import { readJournal, type JournalIdentity } from '../core/journal';
+import { LocatorParseError, type Locator } from '../core/locator';
+import { runBatch, shapeResults, type RunOutcome, type RunSettings } from '../core/run';
+import type { ApplyDefaults, RowRecord, RunProgress } from '../core/types';
+import type { RunSummaryView } from '../shared/protocol';
+import { identityMismatch, runIdentity } from './identity';
+import { asRefusal, RunRefusal, untrustedRefusal } from './refusal';
+import { resolveSettings, type ResolvedSettings, type UserSettings } from './settings';
+
+export interface RunRequest {
+  /** The locator's absolute path (the journal's header and apply's `context.locatorPath`). */
+  locatorPath: string;
+  /** Its rows as the user sees them now (unsaved edits included). */
+  readLocator(): Promise<Locator>;
+  applyFile?: string;
+  /** The user's settings (layer 2 of resolveSettings). */
+  user?: UserSettings;
+  /** What the user chose for this run (layer 4). */
+  choice?: Partial<RunSettings>;
+  /** Workspace Trust: running an apply file runs workspace code. */
+  trusted: boolean;
+  /** Another run is going on this locator. */
+  busy?: boolean;
+  /** Where to journal finished rows; undefined: no journal. */
+  journalPath?: string;
+  /**
+   * Reuse the rows an earlier run finished and run the rest:
+   * - `journalFile`: resume that run; the journal must belong to this locator, apply file and settings.
+   * - `journalFile` with `failedOnly`: re-run its failed rows; the apply file may have been fixed since.
+   * - `last`: re-run the failed rows of the last run in memory (the editor's Re-run Failed Rows), likewise.
+   */
+  resume?: { journalFile: string; failedOnly?: boolean } | { last: FinishedRun };
+}
+
+export interface PreparedRun {
+  locatorPath: string;
+  locator: Locator;
+  applyFile: string;
+  module: ApplyModule;
+  bundle: ApplyBundle;
+  resolved: ResolvedSettings;
+  identity: JournalIdentity;
+  journalPath?: string;
+  /** Records reused from an earlier run (done and skipped rows are not run again). */
+  previous?: RowRecord[];
+  /** The rows this run will run (all of them, less the reused ones). */
+  indices: number[];
+}
+
+export interface FinishedRun {
+  locatorPath: string;
+  applyFile: string;
+  /** The rows the run saw: write-back checks the document still holds them. */
+  locator: Locator;
+  settings: RunSettings;
+  identity: JournalIdentity;
+  records: RowRecord[];
+  outcome: RunOutcome;
+  summary: RunSummaryView;
+  journalPath?: string;
+}
+
+export interface RunHooks {
+  signal?: AbortSignal;
+  keepWorkersMs?: number;
+  onRow?(rec: RowRecord): void;
+  onRowsStarted?(indices: readonly number[]): void;
+  onProgress?(progress: RunProgress): void;
+}
+
+/** Everything that can be wrong is found here, before any row runs. Throws RunRefusal. */
+export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
+  if (!req.trusted) throw untrustedRefusal();
+  if (req.busy) throw new RunRefusal('busy', 'a run is already going on this locator; cancel it first.');
+  if (!req.applyFile) throw new RunRefusal('no-apply-file', 'pick an apply file first.');
+  let locator: Locator;
+  let loaded: Awaited<ReturnType<typeof loadApplyFile>>;
+  try {
+    locator = await req.readLocator().catch((err: unknown) => {
+      if (err instanceof LocatorParseError || err instanceof RunRefusal) throw err;
+      throw new RunRefusal('bad-locator', (err as Error).message);
+    });
+    loaded = await loadApplyFile(req.applyFile);
+  } catch (err) {
+    throw asRefusal(err, req.locatorPath);
+  }
+  let resolved: ResolvedSettings;
+  try {
+    resolved = resolveSettings({
+      user: req.user,
+      applyDefaults: { file: loaded.module.file, defaults: loaded.module.defaults as ApplyDefaults },
+      choice: req.choice,
+    });
+  } catch (err) {
+    throw new RunRefusal('bad-settings', (err as Error).message);
+  }
+  const identity = runIdentity(locator, loaded.bundle.code, resolved.settings);
+  const previous = await previousRecords(req, identity);
+  const reused = new Set((previous ?? []).filter((r) => r.status === 'done' || r.status === 'skipped').map((r) => r.index));
+  const indices: number[] = [];
+  for (let i = 0; i < locator.rows.length; i++) if (!reused.has(i)) indices.push(i);
+  return {
+    locatorPath: req.locatorPath,
+    locator,
+    applyFile: loaded.module.file,
+    module: loaded.module,
+    bundle: loaded.bundle,
+    resolved,
+    identity,
+    journalPath: req.journalPath,
+    previous,
+    indices,
+  };
+}
+
+async function previousRecords(req: RunRequest, identity: JournalIdentity): Promise<RowRecord[] | undefined> {
+  const resume = req.resume;
+  if (!resume) return undefined;
+  if ('last' in resume) {
+    // The same rows; the apply file may have been fixed since (that is the point).
+    if (resume.last.identity.locator !== identity.locator) {
+      throw new RunRefusal('changed', 'the locator changed since its last run, so that run\'s results may not match its rows; run all rows instead.');
+    }
+    return resume.last.records;
+  }
+  let journal: Awaited<ReturnType<typeof readJournal>>;
+  try {
+    journal = await readJournal(resume.journalFile);
+  } catch (err) {
+    throw new RunRefusal('journal-mismatch', `cannot use ${resume.journalFile}: ${(err as Error).message}`);
+  }
+  // Re-running failed rows after a fix is the point: the apply file may differ then, nothing else.
+  const compared = resume.failedOnly && journal.header.identity ? { ...identity, apply: journal.header.identity.apply } : identity;
+  const why = identityMismatch(journal.header.identity, compared);
+  if (why) throw new RunRefusal('journal-mismatch', `cannot use ${resume.journalFile}: ${why}. Nothing was run.`);
+  return [...journal.records.values()];
+}
+
+/** Runs a prepared run to its end (cancel keeps what finished) and summarises it. */
+export async function executeRun(p: PreparedRun, hooks: RunHooks = {}): Promise<FinishedRun> {
+  const settings = p.resolved.settings;
+  const outcome = await runBatch({
+    ...settings,
+    rows: p.locator.rows,
+    module: p.module,
+    bundle: p.bundle,
+    locatorPath: p.locatorPath,
+    signal: hooks.signal,
+    journalPath: p.journalPath,
+    journalIdentity: p.identity,
+    previous: p.previous,
+    keepWorkersMs: hooks.keepWorkersMs,
+    onRow: hooks.onRow,
+    onRowsStarted: hooks.onRowsStarted,
+    onProgress: hooks.onProgress,
+  });
+  return {
+    locatorPath: p.locatorPath,
+    applyFile: p.applyFile,
+    locator: p.locator,
+    settings,
+    identity: p.identity,
+    records: outcome.records,
+    outcome,
+    summary: summarize(outcome, p.locator, settings),
+    journalPath: p.journalPath,
+  };
+}
+
+/** The summary every front end shows: counts, how it ended, the mode that ran, a shaping warning. */
+export function summarize(outcome: RunOutcome, locator: Locator, settings: RunSettings): RunSummaryView {
+  const c = outcome.counts;
+  const shaped = shapeResults(outcome.records, locator.rows, locator.columns, settings.resultType, settings.isPatch);
+  return {
+    total: c.total,
+    finished: c.total,
+    done: c.done,
+    skipped: c.skipped,
+    error: c.error,
+    timeout: c.timeout,
+    cancelled: c.cancelled,
+    elapsedMs: outcome.elapsedMs,
+    rowsPerSecond: outcome.elapsedMs > 0 ? (c.total * 1000) / outcome.elapsedMs : 0,
+    endedBy: outcome.endedBy,
+    effectiveMode: outcome.effectiveMode,
+    resultType: settings.resultType,
+    warning: shaped.resultType === 'none' ? undefined : shaped.warning,
+  };
+}
