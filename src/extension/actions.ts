@@ -145,7 +145,11 @@ export async function writeBack(
     if (last.settings.resultType === 'none') throw new RunRefusal('nothing-to-write', 'result type "none" has nothing to write back.');
     if (last.settings.resultType === 'series') {
       const target = args.target ?? (ask ? await askSeriesTarget(session) : 'new');
-      return target ? Boolean(await session.writeBackSeries(target)) : false;
+      if (target === 'replace') return session.replaceWithSeries();
+      if (!target) return false;
+      const doc = await vscode.workspace.openTextDocument({ content: session.seriesText(), language: 'csv' });
+      await vscode.window.showTextDocument(doc, { preview: false });
+      return true;
     }
     const column =
       args.column ??

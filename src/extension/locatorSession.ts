@@ -234,17 +234,16 @@ export class LocatorSession implements vscode.Disposable {
     return replaceDocument(doc, planValueWriteBack(last, await this.document.parse(doc), column));
   }
 
-  /** Series results: replace this locator's content, or open them as a new untitled locator. */
-  async writeBackSeries(target: 'replace' | 'new'): Promise<vscode.TextDocument | undefined> {
+  /** Series results as the text of a new locator. */
+  seriesText(): string {
+    return planSeriesWriteBack(this.requireLast('write back'));
+  }
+
+  /** Series results in place of this locator's content (undoable). Refused when its rows changed since the run: that would drop those edits. */
+  async replaceWithSeries(): Promise<boolean> {
     const last = this.requireLast('write back');
-    if (target === 'new') {
-      const doc = await vscode.workspace.openTextDocument({ content: planSeriesWriteBack(last), language: 'csv' });
-      await vscode.window.showTextDocument(doc, { preview: false });
-      return doc;
-    }
-    // Replacing the content would silently drop edits made since the run: refused, as for columns.
     const doc = await this.editableDocument();
-    return (await replaceDocument(doc, planSeriesWriteBack(last, await this.document.parse(doc)))) ? doc : undefined;
+    return replaceDocument(doc, planSeriesWriteBack(last, await this.document.parse(doc)));
   }
 
   private async editableDocument(): Promise<vscode.TextDocument> {

@@ -43,7 +43,16 @@ export class RunBarSettings {
    * return what the run bar shows now. A newly picked apply file's `defaults` replace earlier
    * choices of the values they set, as in the palette.
    */
-  async update(view: RunSettingsView): Promise<RunSettingsView> {
+  update(view: RunSettingsView): Promise<RunSettingsView> {
+    // One at a time, in the order the user made them (each reads what the one before remembered).
+    const next = this.updating.then(() => this.apply(view));
+    this.updating = next.catch(() => undefined);
+    return next;
+  }
+
+  private updating: Promise<unknown> = Promise.resolve();
+
+  private async apply(view: RunSettingsView): Promise<RunSettingsView> {
     const before = this.remembered;
     let choice: Partial<RunSettings>;
     if (view.applyFile !== before.applyFile) {

@@ -144,9 +144,10 @@ export class WebviewBinding implements vscode.Disposable {
 
   // The apply files as the index knows them: it searched when the view (or the pick) asked, and
   // its file watcher has kept it current since.
-  private async sendSettings(settings?: RunSettingsView): Promise<void> {
+  private async sendSettings(settings?: RunSettingsView, replyTo?: number): Promise<void> {
     this.post({
       type: 'settings',
+      replyTo,
       settings: settings ?? (await this.session.runBar.view()),
       applyChoices: this.sessions.applyFiles.current,
       trusted: vscode.workspace.isTrusted,
@@ -193,7 +194,7 @@ export class WebviewBinding implements vscode.Disposable {
       }
       case 'settingsChanged': {
         // Echoed back: a newly picked apply file brings its defaults, and every value says where it came from.
-        await this.sendSettings(await session.runBar.update(msg.settings));
+        await this.sendSettings(await session.runBar.update(msg.settings), msg.seq);
         return;
       }
     }

@@ -132,6 +132,8 @@ export interface RunEndedMessage {
 export interface SettingsMessage {
   type: 'settings';
   settings: RunSettingsView;
+  /** The `settingsChanged` this answers: the webview drops an answer older than its latest change. */
+  replyTo?: number;
   /** As in `init`: undefined while the workspace has not been searched yet. */
   applyChoices?: ApplyChoice[];
   trusted: boolean;
@@ -202,6 +204,8 @@ export interface OpenTextRequest {
 export interface SettingsChanged {
   type: 'settingsChanged';
   settings: RunSettingsView;
+  /** Counts the webview's changes (see SettingsMessage.replyTo). */
+  seq: number;
 }
 
 export type FromWebview =

@@ -77,8 +77,8 @@ function build(k: ViewKind): void {
             post({ type: 'cancel' });
           },
           pickApplyFile: () => post({ type: 'pickApplyFile' }),
-          settingsChanged: (settings) => {
-            post({ type: 'settingsChanged', settings });
+          settingsChanged: (settings, seq) => {
+            post({ type: 'settingsChanged', settings, seq });
             scheduleChrome();
           },
         })
@@ -268,7 +268,7 @@ function handle(msg: ToWebview): void {
       scheduleChrome();
       return;
     case 'settings':
-      runBar?.setSettings(msg.settings, msg.applyChoices, msg.trusted);
+      runBar?.setSettings(msg.settings, msg.applyChoices, msg.trusted, msg.replyTo);
       scheduleChrome();
       return;
     case 'applyChoices':

@@ -9,7 +9,7 @@ export interface RunBarHooks {
   run(settings: RunSettingsView): void;
   cancel(): void;
   pickApplyFile(): void;
-  settingsChanged(settings: RunSettingsView): void;
+  settingsChanged(settings: RunSettingsView, seq: number): void;
 }
 
 export const TRUST_MESSAGE =
@@ -54,6 +54,8 @@ export class RunBar {
   /** Why running is impossible right now (e.g. the locator does not parse). */
   private blocked: string | undefined;
   private lastReported = '';
+  /** Changes reported so far: an answer to an older one is dropped (the user has moved on). */
+  private reportedSeq = 0;
   private running = false;
   private cancelling = false;
   /** Run was clicked and no runStarted came yet: keep Run disabled for a moment. */
@@ -143,7 +145,8 @@ export class RunBar {
    * Settings from the extension (init, settings): fields being edited keep what the user typed.
    * `choices` undefined: the workspace is still being searched (the list keeps what it had).
    */
-  setSettings(s: RunSettingsView, choices: ApplyChoice[] | undefined, trusted: boolean): void {
+  setSettings(s: RunSettingsView, choices: ApplyChoice[] | undefined, trusted: boolean, replyTo?: number): void {
+    if (replyTo !== undefined && replyTo < this.reportedSeq) return;
     this.settings = { ...s };
     this.lastReported = settingsKey(s);
     this.trusted = trusted;
@@ -205,7 +208,7 @@ export class RunBar {
     const key = settingsKey(s);
     if (key === this.lastReported) return;
     this.lastReported = key;
-    this.hooks.settingsChanged(s);
+    this.hooks.settingsChanged(s, ++this.reportedSeq);
   }
 
   current(): RunSettingsView {
