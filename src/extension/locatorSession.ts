@@ -4,15 +4,14 @@
 // rows to the views. It shows no messages itself: refusals are thrown, and callers show them.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { formatCell } from '../core/encode';
 import type { RunSettings } from '../core/run';
-import type { RowRecord, RunProgress } from '../core/types';
 import type { InitMessage, ProgressView, ResultView, RunSettingsView, ToWebview } from '../shared/protocol';
-import { executeRun, prepareRun, type FinishedRun } from '../session/lifecycle';
+import { executeRun, prepareRun, type FinishedRun, type PreparedRun } from '../session/lifecycle';
 import { exportText, journalFileName, planSeriesWriteBack, planValueWriteBack, type ExportFormat } from '../session/outputs';
 import { RunRefusal } from '../session/refusal';
 import { readConfig } from './config';
 import { LocatorDocument } from './locatorDocument';
+import { ResultStream } from './resultStream';
 import { RunBarSettings } from './runBarSettings';
 import type { RunReporter } from './runReporter';
 
@@ -31,7 +30,7 @@ export interface RunRequestOptions {
 interface ActiveRun {
   runId: number;
   controller: AbortController;
-  progress: ProgressView;
+  stream: ResultStream;
 }
 
 /** A finished run as the extension keeps it: the session's record, and the run bar settings it ran with. */
@@ -40,7 +39,6 @@ export interface LastRun extends FinishedRun {
   view: RunSettingsView;
 }
 
-const RESULT_FLUSH_MS = 50;
 let nextRunId = 1;
 
 export class LocatorSession implements vscode.Disposable {
@@ -96,16 +94,21 @@ export class LocatorSession implements vscode.Disposable {
 
   /** The run the views show (the one going, else the last one), with its current progress. */
   currentRun(): { runId: number; progress: ProgressView } | undefined {
-    if (this.active) return { runId: this.active.runId, progress: this.active.progress };
+    if (this.active) return { runId: this.active.runId, progress: this.active.stream.progress };
     if (this.last) return { runId: this.last.runId, progress: this.last.summary };
     return undefined;
   }
 
+  /** From a run's first check until it is active: a second Run meanwhile (even while the first loads its apply file) is refused. */
+  private preparing = false;
+
   /** Runs the apply file over the locator as its document holds it now. Throws RunRefusal (also told to the views). */
   async run(options: RunRequestOptions): Promise<LastRun> {
     const config = readConfig(this.uri);
-    let prepared: Awaited<ReturnType<typeof prepareRun>>;
+    const busy = Boolean(this.active) || this.preparing;
+    let prepared: PreparedRun;
     try {
+      if (!busy) this.preparing = true;
       if (options.onlyFailed && !this.last) throw new RunRefusal('no-run', `${this.name} has no finished run to re-run.`);
       prepared = await prepareRun({
         locatorPath: this.uri.fsPath,
@@ -114,35 +117,25 @@ export class LocatorSession implements vscode.Disposable {
         user: config.user,
         choice: options.choice,
         trusted: vscode.workspace.isTrusted,
-        busy: Boolean(this.active),
+        busy,
         journalPath: this.journalPath(config.outputDirectory),
         resume: options.onlyFailed && this.last ? { last: this.last } : undefined,
       });
     } catch (err) {
       if (err instanceof RunRefusal) this.emitter.fire({ type: 'notice', level: err.informational ? 'info' : 'error', text: err.message });
       throw err;
+    } finally {
+      if (!busy) this.preparing = false;
     }
+
     const settings = prepared.resolved.settings;
-    const view: RunSettingsView = { ...settings, applyFile: prepared.applyFile, column: options.column ?? 'result' };
-    delete (view as Partial<typeof settings>).timeoutMs;
+    const { timeoutMs: _timeout, ...shown } = settings;
+    const view: RunSettingsView = { ...shown, applyFile: prepared.applyFile, column: options.column ?? 'result' };
     const controller = new AbortController();
     const runId = nextRunId++;
     const total = prepared.locator.rows.length;
-    const active: ActiveRun = { runId, controller, progress: emptyProgress(total) };
-    this.active = active;
     if (!options.onlyFailed) this.results = [];
     for (const i of prepared.indices) this.results[i] = { index: i, status: 'pending' };
-    // Only a partial run names its rows (a full run of 100k rows need not send 100k numbers).
-    const partial = prepared.indices.length < total;
-    this.emitter.fire({ type: 'runStarted', runId, total, settings: view, indices: partial ? prepared.indices : undefined });
-
-    const pending: ResultView[] = [];
-    let flushTimer: NodeJS.Timeout | undefined;
-    const flush = () => {
-      flushTimer = undefined;
-      if (!pending.length) return;
-      this.emitter.fire({ type: 'results', runId, results: pending.splice(0), progress: active.progress });
-    };
     const log = this.reporter.startRun({
       locator: this.uri,
       applyFile: prepared.applyFile,
@@ -153,47 +146,30 @@ export class LocatorSession implements vscode.Disposable {
       cancel: () => controller.abort(),
       shownIn: options.shownIn,
     });
+    const stream = new ResultStream(runId, total, this.results, (msg) => this.emitter.fire(msg), log);
+    this.active = { runId, controller, stream };
+    // Only a partial run names its rows (a full run of 100k rows need not send 100k numbers).
+    const partial = prepared.indices.length < total;
+    this.emitter.fire({ type: 'runStarted', runId, total, settings: view, indices: partial ? prepared.indices : undefined });
 
     let finished: FinishedRun;
     try {
       finished = await executeRun(prepared, {
         signal: controller.signal,
         keepWorkersMs: config.keepWorkersMs,
-        onRow: (rec) => {
-          const resultView = toResultView(rec);
-          this.results[rec.index] = resultView;
-          if (rec.reused) return;
-          pending.push(resultView);
-          log.row(rec);
-          flushTimer ??= setTimeout(flush, RESULT_FLUSH_MS);
-        },
-        onRowsStarted: (indices) => {
-          for (const index of indices) {
-            if (this.results[index]?.status !== 'pending') continue;
-            const running: ResultView = { index, status: 'running' };
-            this.results[index] = running;
-            pending.push(running);
-          }
-          flushTimer ??= setTimeout(flush, RESULT_FLUSH_MS);
-        },
-        onProgress: (p: RunProgress) => {
-          active.progress = toProgressView(p);
-          log.progress(p);
-          // Keeps rows/s and time left current while slow rows run and no result arrives.
-          if (!pending.length) this.emitter.fire({ type: 'progress', runId, progress: active.progress });
-        },
+        onRow: (rec) => stream.row(rec),
+        onRowsStarted: (indices) => stream.started(indices),
+        onProgress: (p) => stream.progressed(p),
       });
     } catch (err) {
       // The engine reports row failures as rows; landing here is a bug or an I/O failure.
-      this.active = undefined;
       log.failed(err as Error);
       this.emitter.fire({ type: 'notice', level: 'error', text: `The run failed: ${(err as Error).message}` });
       throw err;
     } finally {
-      if (flushTimer) clearTimeout(flushTimer);
-      flush();
+      stream.flush();
+      this.active = undefined;
     }
-    this.active = undefined;
     this.last = { ...finished, runId, view };
     this.emitter.fire({ type: 'runEnded', runId, summary: finished.summary });
     log.ended(finished.outcome, finished.summary);
@@ -267,24 +243,4 @@ async function replaceDocument(doc: vscode.TextDocument, text: string): Promise<
   const edit = new vscode.WorkspaceEdit();
   edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
   return vscode.workspace.applyEdit(edit);
-}
-
-export function emptyProgress(total: number): ProgressView {
-  return { total, finished: 0, done: 0, skipped: 0, error: 0, timeout: 0, cancelled: 0, rowsPerSecond: 0, elapsedMs: 0 };
-}
-
-export function toProgressView(p: RunProgress): ProgressView {
-  const { total, finished, done, skipped, error, timeout, cancelled, rowsPerSecond, elapsedMs } = p;
-  return { total, finished, done, skipped, error, timeout, cancelled, rowsPerSecond, elapsedMs };
-}
-
-export function toResultView(rec: RowRecord): ResultView {
-  // Durations to 0.01 ms: full precision only made 100k-row messages longer.
-  const view: ResultView = { index: rec.index, status: rec.status, durationMs: Math.round(rec.durationMs * 100) / 100 };
-  if (rec.status === 'done' && rec.value !== undefined) view.text = formatCell(rec.value);
-  if (rec.error) {
-    const { name, message, stack, location } = rec.error;
-    view.error = { name, message, stack, location };
-  }
-  return view;
 }

@@ -75,7 +75,7 @@ describe('run bar settings: the apply file\'s defaults, and where each value cam
     assert.match(end.summary, /^Finished: 3 done in .* · process mode$/);
     const cells = (await u.allRows(editor)).rows.map((r) => r.cells[2]);
     const pids = new Set(cells.map((c) => c.split(':')[1]));
-    assert.deepStrictEqual(cells.map((c) => c.split(':')[0]), ['10', '11', '12']);
+    assert.deepStrictEqual(cells.map((c) => c.split(':')[0]), ['11', '12', '13']);
     assert.ok(pids.size >= 1 && !cells.some((c) => c.split(':')[1] === ''), `worker pids in ${cells}`);
     // The end's notification would show within moments of the summary: give it two seconds.
     await new Promise((r) => setTimeout(r, 2_000));
