@@ -123,6 +123,8 @@ async function main(argv: string[]): Promise<number> {
   const locatorPath = path.resolve(args.locator);
   try {
     locator = await readLocator(locatorPath);
+    // Read leniently, as pandas reads it (a quote inside an unquoted field): say so, even with --quiet.
+    for (const w of locator.warnings ?? []) process.stderr.write(`locator-batch: warning: ${locatorPath}: ${w.message}\n`);
     loaded = await loadApplyFile(args.apply);
     const d = loaded.module.defaults;
     const merged: Partial<RunSettings> = {
