@@ -105,7 +105,7 @@ describe('command line: node dist/cli.js run', function () {
     assert.strictEqual(failed.message, `bad row: ${ROWS[6][0]}`);
     assert.deepStrictEqual([path.basename(failed.location!.file), failed.location!.line], ['length.ts', 7], 'the error points at the user\'s .ts line');
     // The summary on stderr says what happened and where.
-    assert.match(r.stderr, /Finished: 5 done, 1 error, 2 skipped in \d+ ms · process mode/);
+    assert.match(r.stderr, /Finished: 5 done, 1 error, 2 skipped in (\d+ ms|[\d.]+ s) · process mode/);
     assert.match(r.stderr, /row 6: error: Error: bad row: .*length\.ts:7:/);
   });
 
