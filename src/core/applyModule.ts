@@ -85,13 +85,12 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
     // The map's sources are then relative to the user's folder.
     outfile: file + '.bundle.js',
     logLevel: 'silent',
-    // The bundle runs as CommonJS compiled under the user's file name: give `import.meta` its values.
-    define: {
-      'import.meta.url': '__locatorBatchImportMetaUrl',
-      'import.meta.filename': '__filename',
-      'import.meta.dirname': '__dirname',
+    // The bundle runs as CommonJS compiled under the user's file name: give `import.meta` the entry
+    // file's values (left in the code, it would not compile as CommonJS).
+    define: { 'import.meta': '__locatorBatchImportMeta' },
+    banner: {
+      js: 'var __locatorBatchImportMeta = { url: require("url").pathToFileURL(__filename).href, filename: __filename, dirname: __dirname };',
     },
-    banner: { js: 'var __locatorBatchImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
   });
   let code: string;
   try {

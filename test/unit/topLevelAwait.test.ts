@@ -144,6 +144,19 @@ describe('ES module apply files with top-level await', function () {
     );
   });
 
+  for (const tla of [true, false]) {
+    it(`import.meta as an object gives the apply file's url, filename and dirname (${tla ? 'with' : 'without'} top-level await)`, async () => {
+      const loaded = await applyFixture(
+        tmp(),
+        `meta-${tla}/apply.mjs`,
+        `${tla ? 'await Promise.resolve();\n' : ''}const meta = import.meta;\nexport const apply = () => [meta.url, meta.filename, meta.dirname, import.meta.url];\n`,
+      );
+      const out = await run(loaded, ROWS.slice(0, 1));
+      const url = pathToFileURL(loaded.file).href;
+      assert.deepEqual(out.records[0].value, [url, loaded.file, path.dirname(loaded.file), url]);
+    });
+  }
+
   for (const ext of ['.mjs', '.mts'] as const) {
     it(`${ext}: a top-level await that rejects is a refusal before any row runs, naming the file and the line`, async () => {
       const file = writeFixture(
