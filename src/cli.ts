@@ -128,6 +128,8 @@ async function main(argv: string[]): Promise<number> {
         args.journal === false ? undefined : (args.journal ?? path.join(path.dirname(locatorPath), '.locator-batch', journalFileName(locatorPath))),
       resume: args.resume,
     });
+    // Read leniently, as pandas reads it (a quote inside an unquoted field): say so, even with --quiet.
+    for (const w of prepared.locator.warnings ?? []) process.stderr.write(`locator-batch: warning: ${locatorPath}: ${w.message}\n`);
     if (args.out && exportFormatOf(args.out) === 'csv' && prepared.resolved.settings.resultType === 'none') {
       throw new UsageError('--out FILE.csv needs --result series or value (result type none returns nothing)');
     }

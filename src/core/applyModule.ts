@@ -6,6 +6,8 @@ import { promises as fs, existsSync, readFileSync } from 'fs';
 import Module, { SourceMap } from 'module';
 import * as os from 'os';
 import * as path from 'path';
+import type { BuildOptions } from 'esbuild';
+import { ASYNC_BUNDLE_HEAD, needsEsmBundle, requirePackagesPlugin, toAsyncCommonJs } from './esmBundle';
 import type { ApplyDefaults, Row, SourceLocation } from './types';
 
 export const APPLY_EXTENSIONS = ['.js', '.cjs', '.mjs', '.ts', '.mts', '.cts'] as const;
@@ -68,37 +70,43 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
   if (!existsSync(file)) throw new ApplyModuleError(`Apply file not found: ${file}`, file);
   // Loaded lazily: esbuild starts a service process, which only runs need.
   const esbuild = await import('esbuild');
+  const options = (format: 'cjs' | 'esm'): BuildOptions & { write: false } => ({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format,
+    target: `node${process.versions.node.split('.')[0]}`,
+    // Packages stay `require`s resolved from the user's folder at run time, so native addons and
+    // the workspace's own node_modules work as they do for the user.
+    ...(format === 'cjs' ? { packages: 'external' } : { plugins: [requirePackagesPlugin] }),
+    sourcemap: 'inline',
+    sourcesContent: false,
+    // The map's sources are then relative to the user's folder.
+    outfile: file + '.bundle.js',
+    logLevel: 'silent',
+    // The bundle runs as CommonJS compiled under the user's file name: give `import.meta` the entry
+    // file's values (left in the code, it would not compile as CommonJS).
+    define: { 'import.meta': '__locatorBatchImportMeta' },
+    banner: {
+      js: 'var __locatorBatchImportMeta = { url: require("url").pathToFileURL(__filename).href, filename: __filename, dirname: __dirname };',
+    },
+  });
   let code: string;
   try {
-    const result = await esbuild.build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'cjs',
-      target: `node${process.versions.node.split('.')[0]}`,
-      // Packages stay `require`s resolved from the user's folder at run time, so native addons and
-      // the workspace's own node_modules work as they do for the user.
-      packages: 'external',
-      sourcemap: 'inline',
-      sourcesContent: false,
-      // The map's sources are then relative to the user's folder.
-      outfile: file + '.bundle.js',
-      logLevel: 'silent',
-      // `import.meta.url` has no meaning in CommonJS; give the entry file's URL.
-      define: { 'import.meta.url': '__locatorBatchImportMetaUrl' },
-      banner: { js: 'var __locatorBatchImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
-    });
-    code = result.outputFiles[0].text;
+    code = (await esbuild.build(options('cjs'))).outputFiles[0].text;
   } catch (err) {
-    const first = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> })
-      .errors?.[0];
-    if (!first) throw new ApplyModuleError(`Cannot bundle ${file}: ${(err as Error).message}`, file);
-    const loc = first.location
-      ? { file: path.resolve(first.location.file), line: first.location.line, column: first.location.column + 1 }
-      : undefined;
-    const where = loc ? `${loc.file}:${loc.line}:${loc.column}` : file;
-    throw new ApplyModuleError(`${where}: ${first.text}`, file, loc);
+    if (!needsEsmBundle((err as { errors?: Array<{ text: string }> }).errors)) throw bundleError(err, file);
+    // Top-level await: an ES module bundle, run in an async function (see esmBundle.ts).
+    let esm: string;
+    try {
+      esm = (await esbuild.build(options('esm'))).outputFiles[0].text;
+    } catch (esmErr) {
+      throw bundleError(esmErr, file);
+    }
+    const wrapped = toAsyncCommonJs(esm);
+    if (wrapped === undefined) throw new ApplyModuleError(`Cannot load ${file} as an ES module: its exports could not be read from the bundle`, file);
+    code = wrapped;
   }
   const bundlePath = path.join(bundleDir(), createHash('sha256').update(file).update(code).digest('hex').slice(0, 24) + '.js');
   if (!existsSync(bundlePath)) {
@@ -130,24 +138,41 @@ async function pruneOldBundles(): Promise<void> {
   }
 }
 
+function bundleError(err: unknown, file: string): ApplyModuleError {
+  const first = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors?.[0];
+  if (!first) return new ApplyModuleError(`Cannot bundle ${file}: ${(err as Error).message}`, file);
+  const loc = first.location
+    ? { file: path.resolve(first.location.file), line: first.location.line, column: first.location.column + 1 }
+    : undefined;
+  const where = loc ? `${loc.file}:${loc.line}:${loc.column}` : file;
+  return new ApplyModuleError(`${where}: ${first.text}`, file, loc);
+}
+
 /** Bundles and loads in this process. Every error here comes before any row runs. */
 export async function loadApplyFile(file: string): Promise<{ bundle: ApplyBundle; module: ApplyModule }> {
   const bundle = await bundleApplyFile(file);
-  return { bundle, module: loadApplyBundle(bundle.file, bundle.code) };
+  return { bundle, module: await loadApplyBundle(bundle.file, bundle.code) };
 }
 
 /** Loads a bundle from disk (worker processes). */
-export function loadApplyBundleFile(file: string, bundlePath: string): ApplyModule {
+export function loadApplyBundleFile(file: string, bundlePath: string): Promise<ApplyModule> {
   return loadApplyBundle(file, readFileSync(bundlePath, 'utf8'));
 }
 
-export function loadApplyBundle(file: string, code: string): ApplyModule {
+/**
+ * Compiles the bundle afresh as a module of the user's file (nothing is cached: every run sees the
+ * file as it is now, with fresh module state). An ES module bundle's exports are awaited (its
+ * top-level await runs then).
+ */
+export async function loadApplyBundle(file: string, code: string): Promise<ApplyModule> {
   const mapStack = makeStackMapper(file, code);
   const mod = new Module(file);
   mod.filename = file;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
+  let exported: unknown;
   try {
     (mod as unknown as { _compile(code: string, filename: string): void })._compile(code, file);
+    exported = code.startsWith(ASYNC_BUNDLE_HEAD) ? await (mod.exports as Promise<unknown>) : mod.exports;
   } catch (err) {
     const stack = mapStack(String((err as Error)?.stack ?? err));
     const location = firstUserFrame(stack, file);
@@ -158,7 +183,14 @@ export function loadApplyBundle(file: string, code: string): ApplyModule {
       location,
     );
   }
-  const exported = mod.exports as Record<string, unknown> | ((...args: unknown[]) => unknown) | null;
+  return toApplyModule(file, exported as Record<string, unknown> | ((...args: unknown[]) => unknown) | null, mapStack);
+}
+
+function toApplyModule(
+  file: string,
+  exported: Record<string, unknown> | ((...args: unknown[]) => unknown) | null,
+  mapStack: (stack: string) => string,
+): ApplyModule {
   const top: Record<string, unknown> = typeof exported === 'object' && exported !== null ? exported : {};
   // `export default function` bundles to { default: fn }: use fn itself. (Looking up `.default.apply`
   // first found Function.prototype.apply on it, and every row silently returned undefined.)

@@ -17,6 +17,16 @@ export interface Locator {
   columns: string[];
   rows: Row[];
   format: CsvFormat;
+  /** What was read leniently, as pandas reads it (shown to the user once; absent when nothing was). */
+  warnings?: LocatorWarning[];
+}
+
+/** Something read the way pandas reads it rather than refused. `line` is 1-based: the first case. */
+export interface LocatorWarning {
+  line: number;
+  /** How many fields it concerns. */
+  count: number;
+  message: string;
 }
 
 export const DEFAULT_FORMAT: CsvFormat = { bom: false, eol: '\n', finalEol: true };
@@ -56,6 +66,58 @@ export async function parseLocator(text: string, file?: string): Promise<Locator
   if (!/[^\r\n]/.test(text)) throw new LocatorParseError('the file is empty: a locator needs a header row', 1, file);
   const format: CsvFormat = { bom, eol: detectEol(text), finalEol: /\r?\n$/.test(text) };
 
+  let parsed: { columns: string[]; rows: Row[] };
+  let warnings: LocatorWarning[] | undefined;
+  try {
+    parsed = await parseRecords(text, file, false);
+  } catch (err) {
+    // A quote inside an unquoted field (37°36'37.8"N): pandas.read_csv, which EEGUnity uses, keeps it
+    // as text. Only then is the file read again leniently, so well-formed files pay nothing.
+    if (!(err instanceof StrayQuoteError)) throw err;
+    const scan = scanQuotes(text);
+    if (scan.quoteAfterClosing !== undefined) {
+      // `"ab"cd`: pandas would silently drop the quotes (abcd); that stays a refusal.
+      throw new LocatorParseError(
+        'misplaced quote in the record starting on this line: a quoted field is followed by more text before the next comma or line end',
+        scan.quoteAfterClosing,
+        file,
+      );
+    }
+    parsed = await parseRecords(text, file, true);
+    if (scan.strayFields > 0) warnings = [strayQuoteWarning(scan.strayFields, scan.firstStrayLine)];
+  }
+  const { columns, rows } = parsed;
+  const seen = new Map<string, number>();
+  columns.forEach((name, i) => {
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw new LocatorParseError(
+        `duplicate column name "${name}" (columns ${first + 1} and ${i + 1}); every column needs its own name`,
+        recordStartLine(text, 0), // the header's line (blank lines before it are skipped)
+        file,
+      );
+    }
+    seen.set(name, i);
+  });
+  return warnings ? { columns, rows, format, warnings } : { columns, rows, format };
+}
+
+function strayQuoteWarning(count: number, line: number): LocatorWarning {
+  const fields = count === 1 ? '1 field holds' : `${count} fields hold`;
+  return {
+    line,
+    count,
+    message:
+      `line ${line}: ${fields} a double quote inside unquoted text (the first on this line); ` +
+      `read as pandas.read_csv reads it, the quote as part of the text; a write-back quotes ${count === 1 ? 'this field' : 'these fields'} as pandas' to_csv does`,
+  };
+}
+
+/** The strict parse met a quote inside an unquoted field (a lenient parse may read the file). */
+class StrayQuoteError extends LocatorParseError {}
+
+/** `relaxQuotes`: a quote inside an unquoted field is text, as in pandas (csv-parse's relax_quotes). */
+async function parseRecords(text: string, file: string | undefined, relaxQuotes: boolean): Promise<{ columns: string[]; rows: Row[] }> {
   // Rows are built as records arrive (between the yields below), not in one pass at the end: a
   // final synchronous pass over 100k records blocked the event loop for ~200 ms by itself.
   let columns: string[] | undefined;
@@ -64,7 +126,7 @@ export async function parseLocator(text: string, file?: string): Promise<Locator
   let lastRecordEnd = 0;
   // The parser's own running `info` (not `info: true`, which copies it into every record: ~25%
   // of the parse) is read as each record is emitted: it then ends where that record ends.
-  const parser = parse({ skip_empty_lines: true, relax_column_count: false });
+  const parser = parse({ skip_empty_lines: true, relax_column_count: false, relax_quotes: relaxQuotes });
   const info = (parser as unknown as { info: Info }).info;
   const finished = new Promise<void>((resolve, reject) => {
     parser.on('data', (record: string[]) => {
@@ -97,21 +159,66 @@ export async function parseLocator(text: string, file?: string): Promise<Locator
   } catch (err) {
     throw toParseError(err, recordStartLine(text, lastRecordEnd), file);
   }
+  return { columns: columns ?? [], rows };
+}
 
-  columns ??= [];
-  const seen = new Map<string, number>();
-  columns.forEach((name, i) => {
-    const first = seen.get(name);
-    if (first !== undefined) {
-      throw new LocatorParseError(
-        `duplicate column name "${name}" (columns ${first + 1} and ${i + 1}); every column needs its own name`,
-        recordStartLine(text, 0), // the header's line (blank lines before it are skipped)
-        file,
-      );
+const QUOTE = 34;
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
+
+/**
+ * Reads the quoting of the whole file as pandas' tokenizer does: a quote opening a field starts a
+ * quoted field (doubled quotes inside, closed by a single one); anywhere else in a field it is text.
+ * Counts the unquoted fields holding a quote (and the line of the first), and finds the first quoted
+ * field followed by more text (`"ab"cd`): the line its record starts on. Lines as an editor counts
+ * them. Only run on files the strict parse refused.
+ */
+export function scanQuotes(text: string): { strayFields: number; firstStrayLine: number; quoteAfterClosing?: number } {
+  let line = 1;
+  let recordLine = 1;
+  let strayFields = 0;
+  let firstStrayLine = 0;
+  let fieldStart = true;
+  let fieldCounted = false;
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    if (fieldStart && c === QUOTE) {
+      // A quoted field: to its closing quote (an unclosed one is the parser's to report).
+      for (i++; i < n; i++) {
+        const q = text.charCodeAt(i);
+        if (q === QUOTE) {
+          if (text.charCodeAt(i + 1) === QUOTE) i++;
+          else break;
+        } else if (q === LF || (q === CR && text.charCodeAt(i + 1) !== LF)) line++;
+      }
+      i++;
+      const next = text.charCodeAt(i);
+      if (i < n && next !== COMMA && next !== LF && next !== CR) return { strayFields, firstStrayLine, quoteAfterClosing: recordLine };
+      fieldStart = false;
+      continue;
     }
-    seen.set(name, i);
-  });
-  return { columns, rows, format };
+    if (c === COMMA) {
+      fieldStart = true;
+      fieldCounted = false;
+    } else if (c === LF || c === CR) {
+      if (c === LF || text.charCodeAt(i + 1) !== LF) {
+        line++;
+        recordLine = line;
+      }
+      fieldStart = true;
+      fieldCounted = false;
+    } else {
+      if (c === QUOTE && !fieldCounted) {
+        fieldCounted = true;
+        if (strayFields++ === 0) firstStrayLine = line;
+      }
+      fieldStart = false;
+    }
+    i++;
+  }
+  return { strayFields, firstStrayLine };
 }
 
 function detectEol(text: string): '\n' | '\r\n' {
@@ -160,6 +267,8 @@ function toParseError(err: unknown, recordStart: number, file?: string): Error {
       return new LocatorParseError(detail, line, file);
     }
     case 'INVALID_OPENING_QUOTE':
+      // Not refused in the end: parseLocator reads the file again as pandas does.
+      return new StrayQuoteError(`misplaced quote in the record starting on this line: ${e.message}`, line, file);
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE': {
       // A quote left open mid-file is "closed" by the next quote the parser meets, lines later, and

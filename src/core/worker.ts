@@ -23,9 +23,11 @@ export type WorkerMessage = { kind: 'started'; at: number } | { kind: 'rows'; ro
 // Without per-row flushing, finished rows are sent at least this often, so results stream.
 const FLUSH_MS = 20;
 
-let loaded: { runId: string; mod: ApplyModule } | undefined;
+// The module being loaded or loaded for a run (a promise: an ES module's top-level await may take time,
+// and chunks that arrive meanwhile wait for the same load).
+let loaded: { runId: string; mod: Promise<ApplyModule> } | undefined;
 
-function load(req: ChunkRequest): ApplyModule {
+function load(req: ChunkRequest): Promise<ApplyModule> {
   if (loaded?.runId !== req.runId) {
     loaded = undefined; // let the previous run's module go before loading this one
     loaded = { runId: req.runId, mod: loadApplyBundleFile(req.file, req.bundlePath) };
@@ -34,7 +36,7 @@ function load(req: ChunkRequest): ApplyModule {
 }
 
 async function runChunk(req: ChunkRequest): Promise<RowRecord[]> {
-  const mod = load(req);
+  const mod = await load(req);
   // One message per chunk: the run learns which rows a worker has begun (and when, for time limits).
   emit({ kind: 'started', at: Date.now() });
   let pending: RowRecord[] = [];

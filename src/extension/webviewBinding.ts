@@ -43,6 +43,9 @@ export class WebviewBinding implements vscode.Disposable {
     void this.webview.postMessage(msg);
   }
 
+  /** The lenient-read warning last shown for this editor (see refresh). */
+  private shownWarning?: string;
+
   private notice(err: unknown): void {
     this.post({ type: 'notice', level: 'error', text: err instanceof Error ? err.message : String(err) });
   }
@@ -86,6 +89,10 @@ export class WebviewBinding implements vscode.Disposable {
     if (stale()) return;
     if (!headStands) this.postInit(view, locator?.columns ?? [], locator?.rows.length ?? 0, parseError);
     if (!locator) return;
+    // Read leniently, as pandas reads it (a quote inside an unquoted field): say so once, not on every edit.
+    const warning = locator.warnings?.map((w) => w.message).join(' ');
+    if (warning && warning !== this.shownWarning) this.post({ type: 'notice', level: 'info', text: `Locator Batch: ${warning}` });
+    this.shownWarning = warning;
     const total = locator.rows.length;
     const starts: number[] = [];
     for (let start = 0; start < total || start === 0; start += ROWS_PER_SLICE) starts.push(start);

@@ -105,7 +105,7 @@ describe('command line: node dist/cli.js run', function () {
     assert.strictEqual(failed.message, `bad row: ${ROWS[6][0]}`);
     assert.deepStrictEqual([path.basename(failed.location!.file), failed.location!.line], ['length.ts', 7], 'the error points at the user\'s .ts line');
     // The summary on stderr says what happened and where.
-    assert.match(r.stderr, /Finished: 5 done, 1 error, 2 skipped in [\d.]+ m?s · process mode/);
+    assert.match(r.stderr, /Finished: 5 done, 1 error, 2 skipped in (\d+ ms|[\d.]+ s) · process mode/);
     assert.match(r.stderr, /row 6: error: Error: bad row: .*length\.ts:7:/);
   });
 
@@ -134,6 +134,19 @@ describe('command line: node dist/cli.js run', function () {
     // The original text is kept where nothing changed: each line starts as it did.
     const before = LOCATOR_TEXT.split('\n');
     text.split('\n').slice(1, -1).forEach((line, i) => assert.ok(line.startsWith(before[i + 1] + ','), `line ${i + 2} kept: ${line}`));
+  });
+
+  it('a locator with a quote inside an unquoted field runs as pandas reads it: a warning on stderr (even with --quiet) names the line, and --out x.csv writes the field quoted', async () => {
+    const geo = writeFixture(dir(), 'data/geo.csv', 'File Path,Domain Tag,Completeness Check\n/d/a.fif,x,Completed\n/d/37°36\'37.8"N.fif,y,Completed\n');
+    const out = path.join(dir(), 'geo-out.csv');
+    const r = await run(['run', geo, '--apply', applyTs, '--mode', 'sequential', '--column', 'n', '--out', out, '--quiet', '--no-journal'], dir());
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^locator-batch: warning: .*geo\.csv: line 3: 1 field holds a double quote inside unquoted text/);
+    assert.strictEqual(r.stderr.split('\n').filter(Boolean).length, 1, `one warning line:\n${r.stderr}`);
+    assert.strictEqual(
+      readFileSync(out, 'utf8'),
+      `File Path,Domain Tag,Completeness Check,n\n/d/a.fif,x,Completed,8\n"/d/37°36'37.8""N.fif",y,Completed,${"/d/37°36'37.8\"N.fif".length}\n`,
+    );
   });
 
   it('series results: --out x.csv is the new locator (index reset, only the rows apply returned), exit 0 when every row succeeded', async () => {

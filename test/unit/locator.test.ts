@@ -279,6 +279,106 @@ describe('locator I/O', () => {
     });
   });
 
+  describe('a quote inside an unquoted field is text, as pandas.read_csv reads it', () => {
+    // Expected values and output below are what pandas 2 gives for these files
+    // (read_csv(dtype=str, keep_default_na=False), then to_csv(index=False)).
+    it('reads 37°36\'37.8"N as it stands, warns once naming the line and count, and writes it back quoted', async () => {
+      const text = 'id,coord,city\n1,x,y\n2095257564,37°36\'37.8"N 121°2\'17.9"W,Modesto\n1,a""b,c\n2, "x",y\n';
+      const loc = await parseLocator(text, 'geo.csv');
+      assert.deepEqual(
+        loc.rows.map((r) => r['coord']),
+        ['x', '37°36\'37.8"N 121°2\'17.9"W', 'a""b', ' "x"'],
+      );
+      assert.equal(loc.rows[1]['city'], 'Modesto');
+      assert.equal(loc.warnings?.length, 1);
+      const [warning] = loc.warnings!;
+      assert.equal(warning.line, 3);
+      assert.equal(warning.count, 3);
+      assert.match(warning.message, /^line 3: 3 fields hold a double quote inside unquoted text/);
+      assert.match(warning.message, /pandas/);
+      assert.equal(
+        stringifyLocator(loc),
+        'id,coord,city\n1,x,y\n2095257564,"37°36\'37.8""N 121°2\'17.9""W",Modesto\n1,"a""""b",c\n2," ""x""",y\n',
+      );
+    });
+
+    it('a quote that opens a field still starts a quoted field (line breaks and commas inside it)', async () => {
+      const text = 'a,b\r\n1,ab"\r\n2,"x,\r\ny"\r\n3,c"d"e"\r\n';
+      const loc = await parseLocator(text);
+      assert.deepEqual(
+        loc.rows.map((r) => r['b']),
+        ['ab"', 'x,\r\ny', 'c"d"e"'],
+      );
+      assert.deepEqual(
+        loc.warnings?.map((w) => [w.line, w.count]),
+        [[2, 2]],
+      );
+      assert.equal(stringifyLocator(loc), 'a,b\r\n1,"ab"""\r\n2,"x,\r\ny"\r\n3,"c""d""e"""\r\n');
+    });
+
+    it('a well-formed file has no warnings', async () => {
+      const loc = await parseLocator('a,b\n1,"x ""q"""\n');
+      assert.equal(loc.warnings, undefined);
+    });
+
+    const stillRefused: Array<{ name: string; text: string; line: number; says: RegExp }> = [
+      { name: 'a quoted field followed by more text ("ab"cd)', text: 'a,b\n1,x"y\n2,"ab"cd\n', line: 3, says: /misplaced quote.*followed by more text/ },
+      { name: 'an unclosed quote', text: 'a,b\n1,x"y\n2,"open\n3,4\n', line: 3, says: /never closed/ },
+      { name: 'a wrong number of fields', text: 'a,b\n1,x"y\n2,3,4\n', line: 3, says: /header has 2 columns but this row has 3 fields/ },
+      { name: 'a stray quote splitting nothing: commas still separate', text: 'a,b\n1,x"y,z"\n', line: 2, says: /this row has 3 fields/ },
+      { name: 'duplicate columns', text: 'a,a\n1,x"y\n', line: 1, says: /duplicate column name "a"/ },
+    ];
+    for (const c of stillRefused) {
+      it(`still refuses, naming the line: ${c.name}`, async () => {
+        await assert.rejects(parseLocator(c.text, '/ws/q.csv'), (err: unknown) => {
+          assert.ok(err instanceof LocatorParseError, String(err));
+          assert.equal(err.line, c.line, err.message);
+          assert.ok(err.message.startsWith(`/ws/q.csv:${c.line}: `), err.message);
+          assert.match(err.message, c.says);
+          return true;
+        });
+      });
+    }
+
+    it('a file with quotes inside unquoted fields reads as its pandas-written form, and writes that form (property)', async function () {
+      this.timeout(30000);
+      // Cells pandas writes unquoted except for a quote somewhere after the first character.
+      const plain = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '.', ' ', "'", '°', 'é'), minLength: 1, maxLength: 5 });
+      const strayCell = fc
+        .tuple(plain, fc.string({ unit: fc.constantFrom('"', 'a', ' ', "'", '°'), maxLength: 5 }))
+        .map(([head, tail]) => head + '"' + tail);
+      const cell = fc.oneof(plain, strayCell);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom<'\n' | '\r\n'>('\n', '\r\n'),
+          fc.integer({ min: 1, max: 4 }).chain((n) => fc.array(fc.array(cell, { minLength: n, maxLength: n }), { minLength: 1, maxLength: 6 })),
+          async (eol, rows) => {
+            const columns = rows[0].map((_, i) => `c${i}`);
+            const raw = [columns, ...rows].map((r) => r.join(',') + eol).join('');
+            const loc = await parseLocator(raw);
+            assert.deepEqual(
+              loc.rows.map((r) => columns.map((c) => r[c])),
+              rows,
+            );
+            const pandasText = pandasToCsv(columns, rows, { eol, bom: false });
+            assert.equal(stringifyLocator(loc), pandasText);
+            const stray = rows.flat().filter((v) => v.includes('"')).length;
+            assert.equal(loc.warnings?.[0]?.count, stray || undefined);
+            if (stray) {
+              const firstRow = rows.findIndex((r) => r.some((v) => v.includes('"')));
+              assert.equal(loc.warnings![0].line, firstRow + 2);
+            }
+            // The written form reads back the same, without a warning.
+            const again = await parseLocator(pandasText);
+            assert.deepEqual(again.rows, loc.rows);
+            assert.equal(again.warnings, undefined);
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+  });
+
   describe('a large locator (100k rows, ~25 MB)', () => {
     it('parses completely without blocking the event loop for long', async function () {
       this.timeout(60000);
