@@ -2,6 +2,7 @@
 // own) and how wide each should be to fit a sample of its values. No DOM here: text is measured by
 // the function the caller passes (a canvas in the webview).
 import type { Model } from '../model';
+import { cellDisplayText } from './cellText';
 import { dataColumnKey } from './sortFilter';
 
 export type ColKind = 'rownum' | 'status' | 'result' | 'data';
@@ -75,7 +76,7 @@ export function fitColumns(m: Model, cols: Col[], measure: Measure): FittedWidth
         seen++;
         longest.add(m.resultText(i));
       }
-      w = Math.min(360, Math.max(160, longest.widest((v) => measure(v, false)) + CELL_PAD));
+      w = Math.min(360, Math.max(160, longest.widest((v) => measure(cellDisplayText(v), false)) + CELL_PAD));
     } else {
       // measureText is slow (~15 µs): measure only the longest few values of the sample.
       const longest = new Longest();
@@ -88,7 +89,7 @@ export function fitColumns(m: Model, cols: Col[], measure: Measure): FittedWidth
         if (numeric && !NUMERIC.test(v)) numeric = false;
         longest.add(v);
       }
-      const max = longest.widest((v) => measure(v, false));
+      const max = longest.widest((v) => measure(cellDisplayText(v), false));
       if (c.numeric !== (numeric && any)) {
         c.numeric = numeric && any;
         numericChanged = true;

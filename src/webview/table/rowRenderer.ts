@@ -5,6 +5,7 @@ import type { ResultView } from '../../shared/protocol';
 import { attr, codiconClass, h, setText, toggle } from '../dom';
 import { STATUS } from '../format';
 import type { Model } from '../model';
+import { cellDisplayText } from './cellText';
 import type { ColumnLayout } from './columnLayout';
 import type { TableView } from './tableView';
 
@@ -223,7 +224,8 @@ export class RowRenderer {
         const t = row ? (row[c.data] ?? '') : '';
         if (r.text[ci] !== t) {
           r.text[ci] = t;
-          cell.textContent = t;
+          // One line in the cell (a line break shows as ↵); the value as it is on hover.
+          cell.textContent = cellDisplayText(t);
           cell.title = t;
         }
       }
@@ -251,7 +253,7 @@ export class RowRenderer {
 
   private fillResult(cell: HTMLDivElement, idx: number, res: ResultView | undefined, status: string | undefined): void {
     const text = this.model.resultText(idx);
-    cell.textContent = text || (status === 'skipped' || status === 'cancelled' ? status : '');
+    cell.textContent = text ? cellDisplayText(text) : status === 'skipped' || status === 'cancelled' ? status : '';
     const isError = !!res?.error;
     toggle(cell, 'error', isError);
     toggle(cell, 'dim', !text && !!status);
