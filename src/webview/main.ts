@@ -9,7 +9,7 @@ import { Model } from './model';
 import { Notice } from './notice';
 import { ProgressStrip } from './progress';
 import { RunBar } from './runBar';
-import { Table, type TableState } from './table';
+import { Table, type TableState } from './table/table';
 import { loadState, post, saveState } from './vscodeApi';
 
 interface PersistedState extends TableState {

@@ -5,7 +5,7 @@
 // 100%, sort and filter the view, take dark, high-contrast and light screenshots (the selection
 // outlined in high contrast), write the values back into the document and undo that, move and copy
 // with the keyboard, resize a column, click an error to land on the apply file's failing line, and
-// check that cell text is never parsed as HTML.
+// check that cell text is never parsed as HTML and that a line break in a cell shows as ↵.
 //
 // The `it`s share one workbench and run in order (each starts where the previous one left off).
 // Files this suite adds to demo/ (an apply file, a small hostile locator) are removed in `after`.
@@ -23,6 +23,8 @@ const APPLY_LABEL = 'apply/e2e-length.js';
 const XSS_LOCATOR = path.join(DEMO, 'e2e-xss.locator.csv');
 const XSS_CELL = '<img src=x onerror=alert(1)>';
 const XSS_HEADER = '<b>Note</b>';
+const MULTILINE_LOCATOR = path.join(DEMO, 'e2e-multiline.locator.csv');
+const MULTILINE_NOTE = 'Eyes closed.\nSubject moved\nat 3:10';
 const WRITE_COLUMN = 'e2e_len';
 const ROW_DELAY_MS = 80;
 
@@ -54,6 +56,7 @@ describe('locator editor: example_locator.csv', function () {
     files: [
       [APPLY, APPLY_SOURCE],
       [XSS_LOCATOR, `File Path,${XSS_HEADER}\n/data/x.csv,"${XSS_CELL}"\n/data/y.csv,plain\n`],
+      [MULTILINE_LOCATOR, `File Path,Note\n/data/a.csv,"${MULTILINE_NOTE}"\n/data/b.csv,one line\n`],
     ],
     // VS Code for the web saves after a delay by default (files.autoSave "afterDelay"): the
     // write-back would reach the disk a second later. Off, as on the desktop, the edit stays in
@@ -508,5 +511,30 @@ describe('locator editor: example_locator.csv', function () {
     assert.strictEqual(await xss.locator('#grid b').count(), 0, 'no <b> element from the header text');
     assert.deepStrictEqual(dialogs, [], 'no alert() ran');
     await u.debugShot(page, 'editor-xss.png');
+  });
+
+  it('marks a line break in a cell with ↵, shows the whole value on hover, and copies it whole', async () => {
+    await u.quickOpen(page, path.basename(MULTILINE_LOCATOR));
+    const view = await u.findWebview(page, { kind: 'editor', title: path.basename(MULTILINE_LOCATOR) });
+    await view.locator('#grid .grid-row[data-index="1"]').waitFor({ state: 'visible', timeout: 30_000 });
+    // One row per record (the quoted breaks do not start rows), each break marked where it is.
+    assert.deepStrictEqual((await u.visibleRows(view)).map((r) => r.cells), [
+      ['1', '/data/a.csv', 'Eyes closed.↵Subject moved↵at 3:10'],
+      ['2', '/data/b.csv', 'one line'],
+    ]);
+    const cell = view.locator('#grid .grid-row[data-index="0"] .cell.k-data').nth(1);
+    await cell.hover();
+    const look = await cell.evaluate((el) => ({ hovered: el.matches(':hover'), title: el.title, children: el.childElementCount }));
+    assert.deepStrictEqual(look, { hovered: true, title: MULTILINE_NOTE, children: 0 }, 'the hover text is the value, line breaks included; the cell holds text only');
+    // A copy carries the value, not the mark (quoted, as spreadsheets paste it).
+    await cell.click();
+    await view.evaluate(() => {
+      window.__copied = undefined;
+      window.addEventListener('copy', (e) => (window.__copied = e.clipboardData.getData('text/plain')));
+      const write = navigator.clipboard?.writeText?.bind(navigator.clipboard);
+      if (navigator.clipboard) navigator.clipboard.writeText = (t) => ((window.__copied = t), write ? write(t).catch(() => undefined) : Promise.resolve());
+    });
+    await page.keyboard.press('Control+C');
+    assert.strictEqual(await u.until(() => view.evaluate(() => window.__copied), { message: 'the copied text' }), `"${MULTILINE_NOTE}"`);
   });
 });

@@ -1,6 +1,7 @@
 // Sorting and filtering the VIEW: an array of row indices. The locator itself is never touched.
-import type { Model } from './model';
-import { STATUS } from './format';
+// No DOM here (unit tested).
+import type { Model } from '../model';
+import { STATUS } from '../format';
 
 export type SortDir = 'asc' | 'desc';
 export interface SortSpec {
@@ -131,13 +132,4 @@ function sortIndices(idx: number[], k: SortKeys, sign: number): void {
     const sb = str[b]!;
     return (sa < sb ? -1 : sa > sb ? 1 : 0) * sign || a - b;
   });
-}
-
-/** Tab-separated text of a block of cells (quoted like spreadsheets do when a cell needs it). */
-export function toTsv(rows: string[][]): string {
-  return rows.map((r) => r.map(tsvCell).join('\t')).join('\n');
-}
-
-function tsvCell(v: string): string {
-  return /[\t\n\r"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
