@@ -31,6 +31,8 @@ describe('the packaged extension (.vsix contents)', function () {
       path.posix.normalize(manifest.main),
       'dist/worker.js',
       'dist/cli.js',
+      'dist/locator_batch_worker.py',
+      'dist/locator_batch_encode.py',
       'dist/webview.js',
       'dist/webview.css',
       'node_modules/esbuild/package.json',
