@@ -37,7 +37,7 @@ export async function loadPy(file: string): Promise<PythonApply> {
 
 export type PyRunArgs = Partial<Omit<RunOptions, 'rows' | 'python'>>;
 
-/** runBatch on a locator file with a Python apply file: value results, patch, continue, two workers. */
+/** runBatch on a locator file with a Python apply file: value results, patch, continue, two workers, kept warm. */
 export async function runPy(
   apply: PythonApply,
   locatorPath: string,
@@ -55,6 +55,8 @@ export async function runPy(
     python: apply,
     locatorPath,
     onOutput: (o) => output.push(o),
+    // Warm workers between tests (the suites end them): a worker's start costs ~1-4 s here.
+    keepWorkersMs: 60_000,
     ...args,
   });
   return { out, locator, output };

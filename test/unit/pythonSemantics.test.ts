@@ -25,7 +25,7 @@ describe('Python apply files: the same results as EEGUnity', function () {
   cases.forEach(({ resultType, isPatch, mode }, n) => {
     it(`${mode} mode, ${resultType}, ${isPatch ? 'patch' : 'no patch'}: the shaped results equal batch_process's`, async () => {
       const apply = await loadPy(fileOf(resultType));
-      const { out, locator } = await runPy(apply, EXAMPLE_LOCATOR, { mode, workers: 2, resultType, isPatch, keepWorkersMs: 60_000 });
+      const { out, locator } = await runPy(apply, EXAMPLE_LOCATOR, { mode, workers: 2, resultType, isPatch });
       assert.equal(out.endedBy, 'finished');
       assert.equal(out.counts.error, 0, JSON.stringify(out.records.filter((r) => r.error)));
       const ours = shapeResults(out.records, locator.rows, locator.columns, resultType, isPatch);
@@ -61,7 +61,7 @@ describe('Python apply files: the same results as EEGUnity', function () {
       [1, 16, 'int', true],
     ]);
     const edited = 'File Path,Number of Channels,Sampling Rate\n/a.fif,30,250.0\n/b.fif,9,100\n';
-    const { out: fromText } = await runPy(apply, locatorPath, { locatorText: edited, keepWorkersMs: 60_000 });
+    const { out: fromText } = await runPy(apply, locatorPath, { locatorText: edited });
     assert.deepEqual(fromText.records.map((r) => r.value), [
       [0, 60, 'int', false],
       [1, 18, 'int', false],

@@ -89,8 +89,9 @@ export async function findPython(explicit?: string, env: NodeJS.ProcessEnv = pro
 
 /** The refusal when the interpreter has no (working) pandas. */
 export function noPandasError(py: PythonInterpreter, detail: string): PythonSetupError {
+  const name = py.command === py.executable ? py.command : `${py.command} (${py.executable})`;
   return new PythonSetupError(
-    `Python interpreter ${py.executable} (Python ${py.version}) cannot import pandas (${detail}); apply files get pandas rows, so install it: ` +
-      `\`${py.executable} -m pip install pandas\` (Debian/Ubuntu's own python3: \`apt install python3-pandas\`), or ${HOW_TO_CHOOSE}`,
+    `Python interpreter ${name}, Python ${py.version}, cannot import pandas (${detail}); apply files get pandas rows, so install it: ` +
+      `\`${py.command} -m pip install pandas\` (Debian/Ubuntu's own python3: \`apt install python3-pandas\`), or ${HOW_TO_CHOOSE}`,
   );
 }

@@ -295,6 +295,14 @@ def main():
                 run_condition(cmd)
             elif op == 'chunk':
                 run_chunk(cmd)
+            elif op == 'sync':  # everything written to fd 1 and 2 before this has reached the parent
+                end_row_output()
+                marker = cmd['marker'].encode('utf-8')
+                for fd in (1, 2):
+                    try:
+                        os.write(fd, marker)
+                    except OSError:
+                        pass
             elif op == 'exit':
                 break
         except BaseException as e:  # a bug of ours: say so instead of hanging the run

@@ -19,7 +19,7 @@ export async function startPythonWorkers(
   const workers: PythonProcess[] = [];
   const rest: PythonProcess[] = [];
   for (const proc of idle) {
-    if (workers.length < count && proc.alive && proc.interpreter.executable === py.executable) workers.push(proc);
+    if (workers.length < count && proc.alive && proc.interpreter.command === py.command) workers.push(proc);
     else rest.push(proc);
   }
   idle = rest;

@@ -60,9 +60,12 @@ export class PythonProcess {
   stderrTail = '';
   private commands: Writable;
   private pendingText = '';
+  private syncs = new Map<string, () => void>();
+  private syncCount = 0;
 
   constructor(readonly interpreter: PythonInterpreter, env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(interpreter.executable, [pythonWorkerScriptPath()], {
+    // The command as chosen (a wrapper script or venv shim may set things up), not sys.executable.
+    this.child = spawn(interpreter.command, [pythonWorkerScriptPath()], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       env: { ...env, PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1', PYTHONFAULTHANDLER: '1' },
     });
@@ -76,6 +79,8 @@ export class PythonProcess {
       const s = this.child[stream]!;
       s.setEncoding('utf8');
       s.on('data', (text: string) => {
+        if (this.syncs.size) text = this.takeSyncMarkers(stream, text);
+        if (!text) return;
         if (stream === 'stderr') this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
         this.onOutput?.({ index: this.currentRow, stream, text });
       });
@@ -98,7 +103,7 @@ export class PythonProcess {
         }
       };
       void this.exited.then((e) =>
-        reject(new Error(`the Python worker (${this.interpreter.executable}) exited at start (${describeExit(e)}): ${this.stderrTail.trim()}`)),
+        reject(new Error(`the Python worker (${this.interpreter.command}) exited at start (${describeExit(e)}): ${this.stderrTail.trim()}`)),
       );
     });
     this.hello.catch(() => undefined);
@@ -125,6 +130,43 @@ export class PythonProcess {
       void this.exited.then((e) => reject(new Error(`the Python worker exited (${describeExit(e)}): ${this.stderrTail.trim()}`)));
       this.send(cmd);
     });
+  }
+
+  /**
+   * Resolves once all the worker wrote straight to fd 1 and 2 so far has been passed on (those pipes
+   * are not ordered with the protocol's): the worker writes a marker on both, and we wait for it.
+   */
+  syncOutput(timeoutMs = 2000): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    const marker = `\u0000lb-sync-${process.pid}-${++this.syncCount}\u0000`;
+    const waits = (['stdout', 'stderr'] as const).map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => done(), timeoutMs);
+          const done = () => {
+            clearTimeout(timer);
+            this.syncs.delete(stream + marker);
+            resolve();
+          };
+          this.syncs.set(stream + marker, done);
+          void this.exited.then(done);
+        }),
+    );
+    this.send({ op: 'sync', marker });
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  private takeSyncMarkers(stream: string, text: string): string {
+    for (const [key, done] of this.syncs) {
+      if (!key.startsWith(stream)) continue;
+      const marker = key.slice(stream.length);
+      const at = text.indexOf(marker);
+      if (at !== -1) {
+        text = text.slice(0, at) + text.slice(at + marker.length);
+        done();
+      }
+    }
+    return text;
   }
 
   kill(): void {

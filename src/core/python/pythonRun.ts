@@ -104,6 +104,8 @@ export async function runPythonRows(job: PythonRowsJob): Promise<void> {
     });
     const toApply = job.apply.hasCondition ? await runConditions(job, slots, newSlot) : [...job.candidates];
     if (!halt.aborted && toApply.length) await applyRows(job, toApply, slots, newSlot, threads, processes);
+    // What the workers wrote straight to fd 1 / 2 belongs to this run: let it arrive first.
+    if (!halt.aborted) await Promise.all(slots.map((s) => s.proc.syncOutput()));
   } finally {
     ended = true;
     halt.removeEventListener('abort', onHaltKill);
