@@ -197,8 +197,10 @@ async function applyRows(
 
     const pump = () => {
       if (finished) return;
-      for (const slot of slots) {
-        while (slot.proc.alive && slot.chunks.length < CHUNKS_PER_WORKER && (queue.length || cursor < toApply.length)) {
+      // Round by round (one chunk for each worker, then a second), so few rows still spread out.
+      for (let depth = 1; depth <= CHUNKS_PER_WORKER; depth++) {
+        for (const slot of slots) {
+          if (!slot.proc.alive || slot.chunks.length >= depth || !(queue.length || cursor < toApply.length)) continue;
           const indices = queue.length ? queue.shift()! : toApply.slice(cursor, (cursor += nextSize()));
           const chunk: Chunk = { id: ++chunkIds, indices, pending: new Set(indices), began: false };
           slot.chunks.push(chunk);
