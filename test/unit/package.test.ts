@@ -6,7 +6,9 @@ import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { PythonProcess } from '../../src/core/python/pythonProcess';
 import { useTempDir, writeFixture } from './helpers';
+import { testPython } from './pythonHelpers';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -73,5 +75,30 @@ describe('the packaged extension (.vsix contents)', function () {
     const values = (JSON.parse(readFileSync(out, 'utf8')).results as string[]).map((v) => v.split(':'));
     assert.deepStrictEqual(values.map(([v]) => v), ['6@125', '7@250', '8@500']);
     assert.ok(values.every(([, pid]) => Number(pid) !== r.pid), 'the rows ran in worker processes, not in the CLI process');
+  });
+
+  it('runs a Python apply file with the packaged worker files alone (dist/locator_batch_worker.py and its encoder)', async () => {
+    const root = path.join(dir(), 'extension');
+    const worker = path.join(root, 'dist', 'locator_batch_worker.py');
+    const locator = writeFixture(dir(), 'py/rec.csv', 'File Path,Number of Channels\n/a.fif,25\n/b.fif,8\n');
+    const apply = writeFixture(dir(), 'py/step.py', "def app_func(row):\n    print('row', row.name)\n    return row['Number of Channels'] * 2\n");
+    const python = testPython();
+    const proc = new PythonProcess({ command: python, executable: python, version: '', source: 'explicit' }, process.env, worker);
+    try {
+      assert.ok((await proc.hello).pandas, 'the packaged worker imports pandas');
+      const loaded = await proc.request({ op: 'load', run: 'pkg', file: apply, locator: { path: locator } }, ['loaded', 'loadError']);
+      assert.equal(loaded.op, 'loaded', JSON.stringify(loaded));
+      const rows: unknown[][] = [];
+      await new Promise<void>((resolve) => {
+        proc.onMessage = (msg) => {
+          if (msg.op === 'rows') rows.push(...(msg.r as unknown[][]));
+          if (msg.done) resolve();
+        };
+        proc.send({ op: 'chunk', c: 1, rows: [0, 1] });
+      });
+      assert.deepEqual(rows.map((r) => [r[0], r[3]]), [[0, 50], [1, 16]]);
+    } finally {
+      proc.kill();
+    }
   });
 });

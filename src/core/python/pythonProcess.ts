@@ -63,9 +63,13 @@ export class PythonProcess {
   private syncs = new Map<string, () => void>();
   private syncCount = 0;
 
-  constructor(readonly interpreter: PythonInterpreter, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly interpreter: PythonInterpreter,
+    env: NodeJS.ProcessEnv = process.env,
+    script: string = pythonWorkerScriptPath(),
+  ) {
     // The command as chosen (a wrapper script or venv shim may set things up), not sys.executable.
-    this.child = spawn(interpreter.command, [pythonWorkerScriptPath()], {
+    this.child = spawn(interpreter.command, [script], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       env: { ...env, PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1', PYTHONFAULTHANDLER: '1' },
     });
