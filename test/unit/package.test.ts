@@ -21,6 +21,12 @@ describe('the packaged extension (.vsix contents)', function () {
     const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
     const out = execFileSync(process.execPath, [vsce, 'ls'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     files = out.split('\n').map((l) => l.trim()).filter(Boolean);
+    // The listed files alone, as the .vsix unpacks them.
+    const root = path.join(dir(), 'extension');
+    for (const f of files) {
+      mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      copyFileSync(path.join(REPO, f), path.join(root, f));
+    }
   });
 
   it('ships the bundles, the manifest, the docs and esbuild for this platform', () => {
@@ -53,10 +59,6 @@ describe('the packaged extension (.vsix contents)', function () {
 
   it('runs from its own files: the packaged CLI bundles a TS apply file with the packaged esbuild and runs it in worker processes', () => {
     const root = path.join(dir(), 'extension');
-    for (const f of files) {
-      mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
-      copyFileSync(path.join(REPO, f), path.join(root, f));
-    }
     const locator = writeFixture(dir(), 'work/rec.locator.csv', 'File Path,Sampling Rate\n/a.fif,250\n/bb.fif,500\n/ccc.fif,1000\n');
     const apply = writeFixture(
       dir(),
