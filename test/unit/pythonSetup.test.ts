@@ -6,7 +6,7 @@ import { chmodSync } from 'fs';
 import * as path from 'path';
 import { ApplyModuleError } from '../../src/core/applyModule';
 import { chooseInterpreter, findPython, PythonSetupError } from '../../src/core/python/interpreter';
-import { loadPythonApplyFile, normalizeDefaults } from '../../src/core/python/pythonApply';
+import { describePython, loadPythonApplyFile, normalizeDefaults } from '../../src/core/python/pythonApply';
 import { endIdlePythonWorkers, idlePythonWorkerCount } from '../../src/core/python/pythonPool';
 import { useTempDir, writeFixture } from './helpers';
 import { loadPy, runPy, testPython } from './pythonHelpers';
@@ -66,6 +66,7 @@ describe('Python apply files: the interpreter and the file, checked before any r
     assert.equal(py.interpreter.command, testPython());
     assert.match(py.interpreter.version, /^3\.\d+\.\d+$/);
     assert.match(py.pandasVersion, /^\d+\.\d+/);
+    assert.equal(describePython(py), `Python ${py.interpreter.version} (${testPython()}), pandas ${py.pandasVersion}`);
     assert.equal(py.hasCondition, true);
     assert.deepEqual(py.defaults, { mode: 'async', workers: 3, resultType: 'series', isPatch: false });
     assert.deepEqual(normalizeDefaults({ resultType: 'value', isPatch: true, mode: 'process' }), { resultType: 'value', isPatch: true, mode: 'process' });

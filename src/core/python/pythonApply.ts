@@ -64,6 +64,14 @@ export async function loadPythonApplyFile(file: string, options: PythonLoadOptio
   };
 }
 
+/** For the Output channel / CLI log: `Python 3.11.2 (/usr/bin/python3, from LOCATOR_BATCH_PYTHON), pandas 1.5.3`. */
+export function describePython(apply: Pick<PythonApply, 'interpreter' | 'pandasVersion'>): string {
+  const py = apply.interpreter;
+  const from = py.source === 'env' ? ', from LOCATOR_BATCH_PYTHON' : py.source === 'PATH' ? ', found on PATH' : '';
+  const where = py.executable && py.executable !== py.command ? `${py.command} -> ${py.executable}` : py.command;
+  return `Python ${py.version} (${where}${from}), pandas ${apply.pandasVersion}`;
+}
+
 /** A worker's load error as the engine's ApplyModuleError: `file:line: Name: message`. */
 export function pythonLoadError(file: string, error: RowError): ApplyModuleError {
   const loc: SourceLocation | undefined = error.location;
