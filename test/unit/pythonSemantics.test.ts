@@ -6,12 +6,14 @@ import * as path from 'path';
 import { shapeResults } from '../../src/core/run';
 import type { Mode } from '../../src/core/types';
 import { endIdlePythonWorkers } from '../../src/core/python/pythonPool';
+import { useTempDir, writeFixture } from './helpers';
 import { EXAMPLE_LOCATOR, PYTHON_FIXTURES, eegunityReference, type ReferenceAnswer, jsonish, loadPy, runPy, sameCell } from './pythonHelpers';
 
 const MODES: Mode[] = ['sequential', 'async', 'process'];
 
 describe('Python apply files: the same results as EEGUnity', function () {
   this.timeout(180_000);
+  const tmp = useTempDir('py-semantics');
   after(() => endIdlePythonWorkers());
   const cases = (['value', 'series'] as const).flatMap((resultType) =>
     [true, false].flatMap((isPatch) => MODES.map((mode) => ({ resultType, isPatch, mode }))),
@@ -44,16 +46,12 @@ describe('Python apply files: the same results as EEGUnity', function () {
   });
 
   it("the row is pandas': row.name is the index, numbers are numbers, an empty cell is NaN; unsaved text is read instead of the file", async () => {
-    const { writeFileSync, mkdtempSync } = await import('fs');
-    const os = await import('os');
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lb-py-row-'));
-    const file = path.join(dir, 'types.py');
-    writeFileSync(
-      file,
+    const file = writeFixture(
+      tmp(),
+      'types.py',
       `import math\ndef apply(row):\n    n = row['Number of Channels']\n    return [int(row.name), n * 2, type(n).__name__, math.isnan(row['Sampling Rate'])]\n`,
     );
-    const locatorPath = path.join(dir, 'rec.csv');
-    writeFileSync(locatorPath, 'File Path,Number of Channels,Sampling Rate\n/a.fif,25,250.0\n/b.fif,8,\n');
+    const locatorPath = writeFixture(tmp(), 'rec.csv', 'File Path,Number of Channels,Sampling Rate\n/a.fif,25,250.0\n/b.fif,8,\n');
     const apply = await loadPy(file);
     const { out } = await runPy(apply, locatorPath, { keepWorkersMs: 60_000 });
     assert.deepEqual(out.records.map((r) => r.value), [
