@@ -51,8 +51,20 @@ const builds = [
   },
 ];
 
+// The Python worker runs from its own .py files, beside the bundles (src/core/python/pythonProcess.ts
+// looks for them in dist/): copied, not bundled.
+const PYTHON_WORKER_FILES = ['locator_batch_worker.py', 'locator_batch_encode.py'];
+
+function copyPythonWorker() {
+  const fs = require('fs');
+  const path = require('path');
+  fs.mkdirSync('dist', { recursive: true });
+  for (const name of PYTHON_WORKER_FILES) fs.copyFileSync(path.join('src/core/python', name), path.join('dist', name));
+}
+
 async function main() {
   const { existsSync } = require('fs');
+  copyPythonWorker();
   // Entry points that do not exist yet are skipped, so the engine builds on its own.
   const present = builds.filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
   if (watch) {

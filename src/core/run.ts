@@ -7,6 +7,9 @@ import { firstUserFrame } from './applyModule';
 import { formatCell, toRowError } from './encode';
 import { isThenable } from './rowRunner';
 import { JournalWriter, type JournalIdentity } from './journal';
+import type { PythonApply } from './python/pythonApply';
+import type { RowOutput } from './python/pythonProcess';
+import { runPythonRows } from './python/pythonRun';
 import {
   ERROR_POLICIES,
   MODES,
@@ -23,6 +26,8 @@ import {
 } from './types';
 
 export { endIdleWorkers, idleWorkerCount } from './backends';
+export { endIdlePythonWorkers, idlePythonWorkerCount } from './python/pythonPool';
+export type { RowOutput } from './python/pythonProcess';
 
 export interface RunSettings {
   mode: Mode;
@@ -37,9 +42,18 @@ export interface RunSettings {
 
 export interface RunOptions extends RunSettings {
   rows: readonly Row[];
-  module: ApplyModule;
-  bundle: ApplyBundle;
+  /** A JS/TS apply file (loadApplyFile): give module and bundle, or `python`. */
+  module?: ApplyModule;
+  bundle?: ApplyBundle;
+  /**
+   * A Python apply file (loadPythonApplyFile): condition and apply run in Python worker processes,
+   * on the rows pandas reads from `locatorText` when given (unsaved edits), else from `locatorPath`.
+   */
+  python?: PythonApply;
   locatorPath?: string;
+  locatorText?: string;
+  /** What the apply file's code prints (Python runs), tagged with its row when known. */
+  onOutput?: (out: RowOutput) => void;
   signal?: AbortSignal;
   /**
    * Process mode: keep the worker processes this long after the run, so the next run with as many
@@ -98,7 +112,9 @@ export function emptyCounts(total: number): RunCounts {
 export async function runBatch(options: RunOptions): Promise<RunOutcome> {
   validateSettings(options);
   const started = performance.now();
-  const { rows, module: mod } = options;
+  const { rows, module: mod, python } = options;
+  const applyFile = python?.file ?? mod?.file ?? '';
+  if (!python && !(mod && options.bundle)) throw new Error('runBatch needs an apply file: module and bundle (JS/TS), or python');
   const effectiveMode: Mode = options.workers <= 0 ? 'sequential' : options.mode;
   const records: (RowRecord | undefined)[] = new Array(rows.length);
   const counts = emptyCounts(rows.length);
@@ -120,7 +136,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
         version: 2,
         startedAt: new Date().toISOString(),
         locator: options.locatorPath,
-        apply: mod.file,
+        apply: applyFile,
         mode: effectiveMode,
         resultType: options.resultType,
         isPatch: options.isPatch,
@@ -166,51 +182,29 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     }
     for (const rec of reuse.values()) report({ ...rec, reused: true });
 
-    // The condition runs first, for every row, in order (as batch_process does).
-    const toApply: number[] = [];
-    let lastYield = performance.now();
-    for (let i = 0; i < rows.length && !halt.signal.aborted; i++) {
-      if (reuse.has(i)) continue;
-      let should = true;
-      if (mod.condition) {
-        try {
-          let picked = mod.condition({ ...rows[i] }, { index: i });
-          if (isThenable(picked)) picked = await picked;
-          should = Boolean(picked);
-        } catch (err) {
-          const error = toRowError(err, 'condition', mod.mapStack);
-          const location = firstUserFrame(error.stack, mod.file);
-          if (location) error.location = location;
-          report({ index: i, status: 'error', error, durationMs: 0 });
-          continue;
-        }
+    if (python) {
+      const candidates: number[] = [];
+      for (let i = 0; i < rows.length; i++) if (!reuse.has(i)) candidates.push(i);
+      if (candidates.length && !halt.signal.aborted) {
+        await runPythonRows({
+          apply: python,
+          rowCount: rows.length,
+          candidates,
+          mode: effectiveMode,
+          workers: options.workers,
+          resultType: options.resultType,
+          timeoutMs: options.timeoutMs || undefined,
+          halt: halt.signal,
+          flushEveryRow: Boolean(options.timeoutMs) || options.onError === 'stop',
+          locatorPath: options.locatorPath,
+          locatorText: options.locatorText,
+          keepWorkersMs: options.keepWorkersMs,
+          report,
+          started: options.onRowsStarted,
+          onOutput: options.onOutput,
+        });
       }
-      if (should) toApply.push(i);
-      else report({ index: i, status: 'skipped', durationMs: 0 });
-      if (performance.now() - lastYield > 15) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
-    }
-
-    const job: BackendJob = {
-      mod,
-      bundle: options.bundle,
-      rows,
-      indices: toApply,
-      workers: options.workers,
-      timeoutMs: options.timeoutMs || undefined,
-      halt: halt.signal,
-      flushEveryRow: Boolean(options.timeoutMs) || options.onError === 'stop',
-      locatorPath: options.locatorPath,
-      report,
-      started: options.onRowsStarted,
-      keepWorkersMs: options.keepWorkersMs,
-    };
-    if (toApply.length && !halt.signal.aborted) {
-      if (effectiveMode === 'process') await runProcessPool(job);
-      else await runInProcess(job, effectiveMode === 'async' ? options.workers : 1);
-    }
+    } else await runJavaScriptRows(mod!, options, reuse, effectiveMode, halt.signal, report);
   } finally {
     options.signal?.removeEventListener('abort', onCancel);
     // Whatever never finished was cancelled (by the user, or by the stop policy).
@@ -227,6 +221,63 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     endedBy,
     elapsedMs: performance.now() - started,
   };
+}
+
+/** JS/TS apply files: the condition in this process for every row, in order, then the backend. */
+async function runJavaScriptRows(
+  mod: ApplyModule,
+  options: RunOptions,
+  reuse: ReadonlyMap<number, RowRecord>,
+  effectiveMode: Mode,
+  halt: AbortSignal,
+  report: (rec: RowRecord) => void,
+): Promise<void> {
+  const { rows } = options;
+  // The condition runs first, for every row, in order (as batch_process does).
+  const toApply: number[] = [];
+  let lastYield = performance.now();
+  for (let i = 0; i < rows.length && !halt.aborted; i++) {
+    if (reuse.has(i)) continue;
+    let should = true;
+    if (mod.condition) {
+      try {
+        let picked = mod.condition({ ...rows[i] }, { index: i });
+        if (isThenable(picked)) picked = await picked;
+        should = Boolean(picked);
+      } catch (err) {
+        const error = toRowError(err, 'condition', mod.mapStack);
+        const location = firstUserFrame(error.stack, mod.file);
+        if (location) error.location = location;
+        report({ index: i, status: 'error', error, durationMs: 0 });
+        continue;
+      }
+    }
+    if (should) toApply.push(i);
+    else report({ index: i, status: 'skipped', durationMs: 0 });
+    if (performance.now() - lastYield > 15) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+  }
+
+  const job: BackendJob = {
+    mod,
+    bundle: options.bundle!,
+    rows,
+    indices: toApply,
+    workers: options.workers,
+    timeoutMs: options.timeoutMs || undefined,
+    halt,
+    flushEveryRow: Boolean(options.timeoutMs) || options.onError === 'stop',
+    locatorPath: options.locatorPath,
+    report,
+    started: options.onRowsStarted,
+    keepWorkersMs: options.keepWorkersMs,
+  };
+  if (toApply.length && !halt.aborted) {
+    if (effectiveMode === 'process') await runProcessPool(job);
+    else await runInProcess(job, effectiveMode === 'async' ? options.workers : 1);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { PythonProcess } from '../../src/core/python/pythonProcess';
 import { useTempDir, writeFixture } from './helpers';
+import { testPython } from './pythonHelpers';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -19,6 +21,12 @@ describe('the packaged extension (.vsix contents)', function () {
     const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
     const out = execFileSync(process.execPath, [vsce, 'ls'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     files = out.split('\n').map((l) => l.trim()).filter(Boolean);
+    // The listed files alone, as the .vsix unpacks them.
+    const root = path.join(dir(), 'extension');
+    for (const f of files) {
+      mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      copyFileSync(path.join(REPO, f), path.join(root, f));
+    }
   });
 
   it('ships the bundles, the manifest, the docs and esbuild for this platform', () => {
@@ -31,6 +39,8 @@ describe('the packaged extension (.vsix contents)', function () {
       path.posix.normalize(manifest.main),
       'dist/worker.js',
       'dist/cli.js',
+      'dist/locator_batch_worker.py',
+      'dist/locator_batch_encode.py',
       'dist/webview.js',
       'dist/webview.css',
       'node_modules/esbuild/package.json',
@@ -49,10 +59,6 @@ describe('the packaged extension (.vsix contents)', function () {
 
   it('runs from its own files: the packaged CLI bundles a TS apply file with the packaged esbuild and runs it in worker processes', () => {
     const root = path.join(dir(), 'extension');
-    for (const f of files) {
-      mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
-      copyFileSync(path.join(REPO, f), path.join(root, f));
-    }
     const locator = writeFixture(dir(), 'work/rec.locator.csv', 'File Path,Sampling Rate\n/a.fif,250\n/bb.fif,500\n/ccc.fif,1000\n');
     const apply = writeFixture(
       dir(),
@@ -71,5 +77,30 @@ describe('the packaged extension (.vsix contents)', function () {
     const values = (JSON.parse(readFileSync(out, 'utf8')).results as string[]).map((v) => v.split(':'));
     assert.deepStrictEqual(values.map(([v]) => v), ['6@125', '7@250', '8@500']);
     assert.ok(values.every(([, pid]) => Number(pid) !== r.pid), 'the rows ran in worker processes, not in the CLI process');
+  });
+
+  it('runs a Python apply file with the packaged worker files alone (dist/locator_batch_worker.py and its encoder)', async () => {
+    const root = path.join(dir(), 'extension');
+    const worker = path.join(root, 'dist', 'locator_batch_worker.py');
+    const locator = writeFixture(dir(), 'py/rec.csv', 'File Path,Number of Channels\n/a.fif,25\n/b.fif,8\n');
+    const apply = writeFixture(dir(), 'py/step.py', "def app_func(row):\n    print('row', row.name)\n    return row['Number of Channels'] * 2\n");
+    const python = testPython();
+    const proc = new PythonProcess({ command: python, executable: python, version: '', source: 'explicit' }, process.env, worker);
+    try {
+      assert.ok((await proc.hello).pandas, 'the packaged worker imports pandas');
+      const loaded = await proc.request({ op: 'load', run: 'pkg', file: apply, locator: { path: locator } }, ['loaded', 'loadError']);
+      assert.equal(loaded.op, 'loaded', JSON.stringify(loaded));
+      const rows: unknown[][] = [];
+      await new Promise<void>((resolve) => {
+        proc.onMessage = (msg) => {
+          if (msg.op === 'rows') rows.push(...(msg.r as unknown[][]));
+          if (msg.done) resolve();
+        };
+        proc.send({ op: 'chunk', c: 1, rows: [0, 1] });
+      });
+      assert.deepEqual(rows.map((r) => [r[0], r[3]]), [[0, 50], [1, 16]]);
+    } finally {
+      proc.kill();
+    }
   });
 });

@@ -1,0 +1,73 @@
+// Python worker processes kept warm between runs (importing pandas costs ~0.8 s a process): a run
+// takes idle ones of its interpreter first and starts the rest; each run imports the apply file
+// afresh in them (see locator_batch_worker.py). Idle ones end after the keep time.
+import { noPandasError, type PythonInterpreter } from './interpreter';
+import { PythonProcess, type WorkerHello } from './pythonProcess';
+
+let idle: PythonProcess[] = [];
+let idleTimer: NodeJS.Timeout | undefined;
+
+/**
+ * `count` started workers of `py`, each past its hello. Refuses (PythonSetupError) when the
+ * interpreter has no pandas. `hello` is the first worker's.
+ */
+export async function startPythonWorkers(
+  py: PythonInterpreter,
+  count: number,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ workers: PythonProcess[]; hello: WorkerHello }> {
+  const workers: PythonProcess[] = [];
+  const rest: PythonProcess[] = [];
+  for (const proc of idle) {
+    if (workers.length < count && proc.alive && proc.interpreter.command === py.command) workers.push(proc);
+    else rest.push(proc);
+  }
+  idle = rest;
+  if (!idle.length && idleTimer) {
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
+  }
+  while (workers.length < count) workers.push(new PythonProcess(py, env));
+  for (const w of workers) w.setIdle(false);
+  try {
+    const hellos = await Promise.all(workers.map((w) => w.hello));
+    const bad = hellos.find((h) => h.pandas === undefined);
+    if (bad) throw noPandasError(py, bad.pandasError ?? 'unknown error');
+    return { workers, hello: hellos[0] };
+  } catch (err) {
+    for (const w of workers) w.kill();
+    throw err;
+  }
+}
+
+/** Keeps live workers for `keepMs` for the next run (0: they end now). */
+export function keepPythonWorkers(workers: readonly PythonProcess[], keepMs: number): void {
+  for (const w of workers) {
+    w.onMessage = undefined;
+    w.onOutput = undefined;
+    w.currentRow = undefined;
+    if (keepMs > 0 && w.alive) {
+      w.setIdle(true);
+      idle.push(w);
+    } else w.kill();
+  }
+  if (keepMs > 0 && idle.length) {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => void endIdlePythonWorkers(), keepMs);
+    idleTimer.unref?.();
+  }
+}
+
+/** Ends the Python workers kept warm (on shutdown, or when the setting turns keeping off). */
+export async function endIdlePythonWorkers(): Promise<void> {
+  const ending = idle;
+  idle = [];
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  for (const w of ending) w.kill();
+  await Promise.all(ending.map((w) => w.exited));
+}
+
+export function idlePythonWorkerCount(): number {
+  return idle.filter((w) => w.alive).length;
+}
