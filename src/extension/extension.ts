@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { endIdleWorkers } from '../core/run';
 import { registerCommands } from './commands';
 import { LocatorEditorProvider } from './locatorEditor';
+import { reopenEarlyTabs } from './reopenEarlyTabs';
 import { ResultsPanels } from './resultsPanel';
 import { RunReporter } from './runReporter';
 import { Sessions } from './sessions';
@@ -20,6 +21,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('locatorBatch.keepWorkersSeconds')) void endIdleWorkers();
     }),
+    // After the provider is registered: it opens the locator editor.
+    reopenEarlyTabs(context.workspaceState),
   );
 }
 
