@@ -1,4 +1,5 @@
-// Entry point: activate only registers. Nothing runs, loads or scans until the user asks.
+// Entry point: activate only registers (it runs in every workspace, on onStartupFinished: keep it
+// cheap). Nothing runs, loads or scans until the user asks.
 import * as vscode from 'vscode';
 import { endIdleWorkers } from '../core/run';
 import { registerCommands } from './commands';

@@ -1,9 +1,11 @@
 // A `*.locator.csv` opened in the first seconds of a window can land in the plain text editor: until
 // the extension host has read the extension's contributions, the workbench does not know the locator
 // editor (VS Code waits for them only for files that matched an editor in the previous session of
-// the same profile). Nothing activates the extension then either. So at activation (which
-// `workspaceContains:**/*.locator.csv` brings forward) the locator's text tabs that were already
-// open are reopened in the locator editor, in their group and place, active if they were. Never
+// the same profile, or a user's `workbench.editorAssociations`), and nothing activates the extension
+// either. So the extension activates on `onStartupFinished` (a `workspaceContains:**/*.locator.csv`
+// glob search timed out after VS Code's 7 s on a busy machine, and would hold back every other
+// extension's onStartupFinished in large workspaces), and at activation the locators' text tabs
+// already open are reopened in the locator editor, in their group and place, active if they were. Never
 // touched: a tab with unsaved edits, and one the user keeps as text: every locator text tab that is
 // open while the extension is active is remembered (workspace state), so one restored in the next
 // session, after "Reopen Editor With... > Text Editor", stays text.
@@ -26,9 +28,12 @@ const locatorTextTabs = (): (vscode.Tab & { input: vscode.TabInputText })[] =>
 export function reopenEarlyTabs(state: vscode.Memento): vscode.Disposable {
   const kept = new Set(state.get<string[]>(KEPT_AS_TEXT_KEY, []));
   const early = locatorTextTabs().filter((t) => !t.isDirty && !kept.has(t.input.uri.toString()) && !associatedElsewhere(t.input.uri));
+  let remembered = [...kept].sort().join('\n');
   const remember = (): void => {
-    const open = locatorTextTabs().map((t) => t.input.uri.toString());
-    void state.update(KEPT_AS_TEXT_KEY, [...new Set(open)]);
+    const open = [...new Set(locatorTextTabs().map((t) => t.input.uri.toString()))].sort();
+    if (open.join('\n') === remembered) return;
+    remembered = open.join('\n');
+      void state.update(KEPT_AS_TEXT_KEY, open);
   };
   let disposed = false;
   let listener: vscode.Disposable | undefined;
