@@ -33,7 +33,7 @@ export function reopenEarlyTabs(state: vscode.Memento): vscode.Disposable {
     const open = [...new Set(locatorTextTabs().map((t) => t.input.uri.toString()))].sort();
     if (open.join('\n') === remembered) return;
     remembered = open.join('\n');
-      void state.update(KEPT_AS_TEXT_KEY, open);
+    void state.update(KEPT_AS_TEXT_KEY, open);
   };
   let disposed = false;
   let listener: vscode.Disposable | undefined;
