@@ -1,8 +1,10 @@
-// Entry point: activate only registers. Nothing runs, loads or scans until the user asks.
+// Entry point: activate only registers (it runs in every workspace, on onStartupFinished: keep it
+// cheap). Nothing runs, loads or scans until the user asks.
 import * as vscode from 'vscode';
 import { endIdleWorkers } from '../core/run';
 import { registerCommands } from './commands';
 import { LocatorEditorProvider } from './locatorEditor';
+import { reopenEarlyTabs } from './reopenEarlyTabs';
 import { ResultsPanels } from './resultsPanel';
 import { RunReporter } from './runReporter';
 import { Sessions } from './sessions';
@@ -20,6 +22,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('locatorBatch.keepWorkersSeconds')) void endIdleWorkers();
     }),
+    // After the provider is registered: it opens the locator editor.
+    reopenEarlyTabs(context.workspaceState),
   );
 }
 
