@@ -2,7 +2,8 @@
 // outcomes, progress, cancel, the stop/continue policy, a journal, and reuse of an earlier run.
 import { setImmediate as yieldToEventLoop } from 'timers/promises';
 import type { ApplyBundle, ApplyModule } from './applyModule';
-import { runInProcess, runProcessPool, type BackendJob } from './backends';
+import { runProcessPool, type BackendJob } from './backends';
+import { runInProcess } from './inProcess';
 import { firstUserFrame } from './applyModule';
 import { formatCell, toRowError } from './encode';
 import { isThenable } from './rowRunner';

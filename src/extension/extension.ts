@@ -1,7 +1,7 @@
 // Entry point: activate only registers (it runs in every workspace, on onStartupFinished: keep it
 // cheap). Nothing runs, loads or scans until the user asks.
 import * as vscode from 'vscode';
-import { endIdleWorkers } from '../core/run';
+import { endIdlePythonWorkers, endIdleWorkers } from '../core/run';
 import { registerCommands } from './commands';
 import { LocatorEditorProvider } from './locatorEditor';
 import { reopenEarlyTabs } from './reopenEarlyTabs';
@@ -20,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...LocatorEditorProvider.register(context.extensionUri, sessions),
     ...registerCommands(sessions, panels),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('locatorBatch.keepWorkersSeconds')) void endIdleWorkers();
+      if (e.affectsConfiguration('locatorBatch.keepWorkersSeconds')) void Promise.all([endIdleWorkers(), endIdlePythonWorkers()]);
     }),
     // After the provider is registered: it opens the locator editor.
     reopenEarlyTabs(context.workspaceState),
@@ -29,5 +29,5 @@ export function activate(context: vscode.ExtensionContext): void {
 
 export function deactivate(): Promise<void> {
   // Disposing the subscriptions cancels runs, which ends their workers; this ends those kept warm.
-  return endIdleWorkers();
+  return Promise.all([endIdleWorkers(), endIdlePythonWorkers()]).then(() => undefined);
 }

@@ -42,7 +42,11 @@ export interface RunStart {
 const MAX_LOGGED_ERRORS = 200;
 
 export class RunReporter implements vscode.Disposable {
-  readonly output = vscode.window.createOutputChannel('Locator Batch', { log: true });
+  private channel?: vscode.LogOutputChannel;
+  /** The "Locator Batch" output channel, made on first use: the extension starts in every window. */
+  get output(): vscode.LogOutputChannel {
+    return (this.channel ??= vscode.window.createOutputChannel('Locator Batch', { log: true }));
+  }
   private readonly status = vscode.window.createStatusBarItem('locatorBatch.status', vscode.StatusBarAlignment.Left, 50);
 
   constructor() {
@@ -160,7 +164,7 @@ export class RunReporter implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.output.dispose();
+    this.channel?.dispose();
     this.status.dispose();
   }
 }
