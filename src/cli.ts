@@ -3,7 +3,8 @@
 // 2 bad arguments or input (nothing written).
 import * as path from 'path';
 import { readLocator, writeFileAtomic } from './core/locator';
-import type { RunSettings } from './core/run';
+import { describePython } from './core/python/pythonApply';
+import type { RowOutput, RunSettings } from './core/run';
 import { ERROR_POLICIES, MODES, RESULT_TYPES, failedCount, unfinishedCount, type RunProgress } from './core/types';
 import { executeRun, prepareRun, type PreparedRun } from './session/lifecycle';
 import { exportFormatOf, exportText, journalFileName } from './session/outputs';
@@ -15,7 +16,10 @@ const USAGE = `Usage: locator-batch run LOCATOR --apply FILE [options]
 Runs the apply function of FILE on every row of the locator CSV LOCATOR.
 
 Options:
-  --apply FILE          apply file (.js .cjs .mjs .ts .mts .cts) exporting apply(row, context)
+  --apply FILE          apply file: .js .cjs .mjs .ts .mts .cts exporting apply(row, context), or
+                        .py defining apply(row) or app_func(row) (EEGUnity's con_func/app_func)
+  --python PATH         the interpreter for a .py apply file (default: env LOCATOR_BATCH_PYTHON,
+                        else python3, else python on PATH); it needs pandas
   --mode MODE           ${MODES.join(' | ')}   (default: the file's defaults, else sequential)
   --workers N           processes (process) or rows in flight (async); N <= 0 runs sequentially
                         (default: the file's defaults, else CPU cores - 1)
@@ -46,6 +50,7 @@ interface CliArgs {
   column: string;
   journal?: string | false;
   resume?: { journalFile: string; failedOnly: boolean };
+  python?: string;
   quiet: boolean;
 }
 
@@ -69,6 +74,7 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
     };
     switch (flag) {
       case '--apply': args.apply = value(); break;
+      case '--python': args.python = value(); break;
       case '--mode': args.settings!.mode = value() as RunSettings['mode']; break;
       case '--workers': args.settings!.workers = integer(value()); break;
       case '--result': args.settings!.resultType = value() as RunSettings['resultType']; break;
@@ -122,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
       locatorPath,
       readLocator: () => readLocator(locatorPath),
       applyFile: args.apply,
+      python: args.python,
       choice: args.settings,
       trusted: true,
       journalPath:
@@ -156,7 +163,16 @@ async function main(argv: string[]): Promise<number> {
       `${settings.mode}, ${settings.workers} worker(s), result ${settings.resultType}${settings.isPatch ? ', patch' : ''}` +
       (journalPath ? `\nJournal: ${journalPath}` : ''),
   );
-  const run = await executeRun(prepared, { signal: controller.signal, onProgress: bar ? (p) => bar.draw(p) : undefined });
+  if (prepared.python) log(`Interpreter: ${describePython(prepared.python)}`);
+  const run = await executeRun(prepared, {
+    signal: controller.signal,
+    onProgress: bar ? (p) => bar.draw(p) : undefined,
+    // What the apply file prints goes to stderr, tagged with its row (stdout is the report's).
+    onOutput: (o) => {
+      bar?.clear();
+      process.stderr.write(tagOutput(o));
+    },
+  });
   process.off('SIGINT', onSigint);
   bar?.clear();
 
@@ -182,6 +198,12 @@ async function main(argv: string[]): Promise<number> {
     log(`Re-run the rows without a result (after a fix, too): locator-batch run ${args.locator} --apply ${args.apply} --rerun-failed ${journalPath}`);
   }
   return unfinished || outcome.endedBy !== 'finished' ? 1 : 0;
+}
+
+/** A Python apply file's output as the log shows it: each line tagged `[row 12]` (untagged when not known). */
+function tagOutput(o: RowOutput): string {
+  const tag = o.index === undefined ? '' : `[row ${o.index}] `;
+  return o.text.replace(/\n$/, '').split('\n').map((line) => `${tag}${line}\n`).join('');
 }
 
 class ProgressBar {

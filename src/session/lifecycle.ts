@@ -3,10 +3,14 @@
 //                file, setting or journal) before any row runs; resolve the settings once.
 //   executeRun:  run the rows (journal, reuse of finished rows) and summarise the outcome.
 // Front ends only show things: they pass hooks for rows and progress and display refusals.
+import { createHash } from 'crypto';
+import { promises as fs } from 'fs';
 import { loadApplyFile, type ApplyBundle, type ApplyModule } from '../core/applyModule';
+import { PythonSetupError } from '../core/python/interpreter';
+import { isPythonApplyFile, loadPythonApplyFile, type PythonApply } from '../core/python/pythonApply';
 import { readJournal, type JournalIdentity } from '../core/journal';
 import { LocatorParseError, type Locator } from '../core/locator';
-import { runBatch, shapeResults, type RunOutcome, type RunSettings } from '../core/run';
+import { runBatch, shapeResults, type RowOutput, type RunOutcome, type RunSettings } from '../core/run';
 import type { ApplyDefaults, RowRecord, RunProgress } from '../core/types';
 import type { RunSummaryView } from '../shared/protocol';
 import { identityMismatch, runIdentity } from './identity';
@@ -19,6 +23,10 @@ export interface RunRequest {
   /** Its rows as the user sees them now (unsaved edits included). */
   readLocator(): Promise<Locator>;
   applyFile?: string;
+  /** Python apply files: the interpreter (a setting, --python); else LOCATOR_BATCH_PYTHON, python3, python on PATH. */
+  python?: string;
+  /** The locator's text when it differs from the file (unsaved edits): Python's pandas reads this instead. */
+  locatorText?(): string | undefined;
   /** The user's settings (layer 2 of resolveSettings). */
   user?: UserSettings;
   /** What the user chose for this run (layer 4). */
@@ -42,8 +50,12 @@ export interface PreparedRun {
   locatorPath: string;
   locator: Locator;
   applyFile: string;
-  module: ApplyModule;
-  bundle: ApplyBundle;
+  /** A JS/TS apply file, bundled and loaded... */
+  module?: ApplyModule;
+  bundle?: ApplyBundle;
+  /** ...or a Python one, checked in its interpreter. */
+  python?: PythonApply;
+  locatorText?: string;
   resolved: ResolvedSettings;
   identity: JournalIdentity;
   journalPath?: string;
@@ -72,6 +84,8 @@ export interface RunHooks {
   onRow?(rec: RowRecord): void;
   onRowsStarted?(indices: readonly number[]): void;
   onProgress?(progress: RunProgress): void;
+  /** What a Python apply file prints, tagged with its row when known. */
+  onOutput?(output: RowOutput): void;
 }
 
 /** Everything that can be wrong is found here, before any row runs. Throws RunRefusal. */
@@ -80,27 +94,24 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
   if (req.busy) throw new RunRefusal('busy', 'a run is already going on this locator; cancel it first.');
   if (!req.applyFile) throw new RunRefusal('no-apply-file', 'pick an apply file first.');
   let locator: Locator;
-  let loaded: Awaited<ReturnType<typeof loadApplyFile>>;
+  let loaded: LoadedApply;
   try {
     locator = await req.readLocator().catch((err: unknown) => {
       if (err instanceof LocatorParseError || err instanceof RunRefusal) throw err;
       throw new RunRefusal('bad-locator', (err as Error).message);
     });
-    loaded = await loadApplyFile(req.applyFile);
+    loaded = await loadApply(req.applyFile, req.python);
   } catch (err) {
+    if (err instanceof PythonSetupError) throw new RunRefusal('no-python', err.message);
     throw asRefusal(err, req.locatorPath);
   }
   let resolved: ResolvedSettings;
   try {
-    resolved = resolveSettings({
-      user: req.user,
-      applyDefaults: { file: loaded.module.file, defaults: loaded.module.defaults as ApplyDefaults },
-      choice: req.choice,
-    });
+    resolved = resolveSettings({ user: req.user, applyDefaults: { file: loaded.file, defaults: loaded.defaults }, choice: req.choice });
   } catch (err) {
     throw new RunRefusal('bad-settings', (err as Error).message);
   }
-  const identity = runIdentity(locator, loaded.bundle.code, resolved.settings);
+  const identity = runIdentity(locator, loaded.code, resolved.settings);
   const previous = await previousRecords(req, identity);
   const reused = new Set((previous ?? []).filter((r) => r.status === 'done' || r.status === 'skipped').map((r) => r.index));
   const indices: number[] = [];
@@ -108,15 +119,38 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
   return {
     locatorPath: req.locatorPath,
     locator,
-    applyFile: loaded.module.file,
+    applyFile: loaded.file,
     module: loaded.module,
     bundle: loaded.bundle,
+    python: loaded.python,
+    locatorText: loaded.python ? req.locatorText?.() : undefined,
     resolved,
     identity,
     journalPath: req.journalPath,
     previous,
     indices,
   };
+}
+
+interface LoadedApply {
+  file: string;
+  defaults: ApplyDefaults;
+  /** What the journal's identity hashes: the bundle (JS/TS: the file and what it imports), or the Python file. */
+  code: string;
+  module?: ApplyModule;
+  bundle?: ApplyBundle;
+  python?: PythonApply;
+}
+
+/** A JS/TS apply file is bundled and loaded here; a Python one is checked in its interpreter. */
+async function loadApply(file: string, python: string | undefined): Promise<LoadedApply> {
+  if (isPythonApplyFile(file)) {
+    const py = await loadPythonApplyFile(file, { python });
+    const code = createHash('sha256').update(await fs.readFile(py.file)).digest('hex');
+    return { file: py.file, defaults: py.defaults, code, python: py };
+  }
+  const { module, bundle } = await loadApplyFile(file);
+  return { file: module.file, defaults: module.defaults as ApplyDefaults, code: bundle.code, module, bundle };
 }
 
 async function previousRecords(req: RunRequest, identity: JournalIdentity): Promise<RowRecord[] | undefined> {
@@ -150,7 +184,10 @@ export async function executeRun(p: PreparedRun, hooks: RunHooks = {}): Promise<
     rows: p.locator.rows,
     module: p.module,
     bundle: p.bundle,
+    python: p.python,
     locatorPath: p.locatorPath,
+    locatorText: p.locatorText,
+    onOutput: hooks.onOutput,
     signal: hooks.signal,
     journalPath: p.journalPath,
     journalIdentity: p.identity,

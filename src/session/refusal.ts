@@ -16,6 +16,8 @@ export type RefusalKind =
   /** The apply file does not bundle, throws while loading, or exports no apply (file and line). */
   | 'bad-apply-file'
   | 'bad-settings'
+  /** No Python interpreter that can run apply files (missing, older than 3.8, no pandas). */
+  | 'no-python'
   /** A journal to resume from belongs to another locator, apply file or settings. */
   | 'journal-mismatch'
   /** The locator changed since the run, so its results could land on the wrong rows. */
