@@ -209,12 +209,28 @@ export class LocatorSession implements vscode.Disposable {
     return undefined;
   }
 
+  /** From a run's first check to its end: a second Run meanwhile (even while the first loads) is refused. */
+  private runGoing = false;
+
   async run(options: RunRequestOptions): Promise<RunOutcome | RunRefusal> {
+    if (this.active || this.runGoing) {
+      const text = `a run is already going on ${this.name}; cancel it first.`;
+      void vscode.window.showWarningMessage(`Locator Batch: ${text}`);
+      return { refused: text };
+    }
+    this.runGoing = true;
+    try {
+      return await this.runNow(options);
+    } finally {
+      this.runGoing = false;
+    }
+  }
+
+  private async runNow(options: RunRequestOptions): Promise<RunOutcome | RunRefusal> {
     const refuse = (text: string): RunRefusal => {
       void vscode.window.showWarningMessage(`Locator Batch: ${text}`);
       return { refused: text };
     };
-    if (this.active) return refuse(`a run is already going on ${this.name}; cancel it first.`);
     if (!vscode.workspace.isTrusted) {
       void this.reporter.refuseUntrusted();
       return { refused: 'running an apply file needs a trusted workspace' };
