@@ -112,7 +112,8 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
   if (!existsSync(bundlePath)) {
     await fs.mkdir(bundleDir(), { recursive: true });
     await pruneOldBundles();
-    const tmp = `${bundlePath}.${process.pid}.tmp`;
+    // Unique per write: two runs bundling the same file at once (two locators) must not share it.
+    const tmp = `${bundlePath}.${process.pid}.${++bundleWrites}.tmp`;
     await fs.writeFile(tmp, code);
     await fs.rename(tmp, bundlePath);
   } else {
@@ -121,6 +122,8 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
   }
   return { file, code, bundlePath };
 }
+
+let bundleWrites = 0;
 
 // Bundles are named by content, so every edit of an apply file adds one: drop those unused for a
 // day (a run in progress has loaded its bundle, or its workers have; at worst a late worker fails).

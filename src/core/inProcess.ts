@@ -70,6 +70,10 @@ async function slidingWindow(job: BackendJob, window: number): Promise<void> {
     halt.addEventListener('abort', onHalt, { once: true });
     const settle = (rec: RowRecord) => {
       inFlight--;
+      // After a halt, a row in flight is cancelled whatever it does next: an apply that answers the
+      // aborted signal by resolving (or by rejecting with an AbortError) must not turn into `done`
+      // (or `error`) after the user pressed Cancel.
+      if (halt.aborted) return;
       report(rec);
       launch();
     };

@@ -7,7 +7,9 @@ import type { PlainValue, ResultType, RowRecord } from './types';
 
 /**
  * The locator with `column` holding each row's value, matched by row index (never by position in
- * a shortened list). Rows that produced no value keep what the column had (empty for a new column).
+ * a shortened list). A `null` value empties the cell (pandas writes None as an empty cell); rows that
+ * produced no value (skipped, failed, or apply returned undefined) keep what the column had (empty
+ * for a new column).
  */
 export function withValueColumn(locator: Locator, records: readonly RowRecord[], column: string): Locator {
   const columns = locator.columns.includes(column) ? [...locator.columns] : [...locator.columns, column];

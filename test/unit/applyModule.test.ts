@@ -360,4 +360,13 @@ describe('apply module', () => {
       }
     });
   });
+
+  it('two runs that load the same new apply file at once both load it (two locators, one apply file)', async () => {
+    // Each writes the bundle to the shared cache; they once wrote the same temporary file, and the
+    // second rename failed with ENOENT.
+    const file = writeFixture(tmp(), `concurrent-${Date.now()}.js`, `exports.apply = () => ${Date.now()};\n`);
+    const loaded = await Promise.all([1, 2, 3, 4].map(() => loadApplyFile(file)));
+    for (const l of loaded) assert.equal(typeof l.module.apply, 'function');
+    assert.equal(new Set(loaded.map((l) => l.bundle.bundlePath)).size, 1, 'one cached bundle');
+  });
 });

@@ -285,6 +285,40 @@ describe('command line: node dist/cli.js run', function () {
     assert.match(tty.stdout, /Finished: 5 done/);
   });
 
+  describe('--timeout MS: a row over the limit is `timeout`, the other rows finish, exit 1', () => {
+    // Row 2 never ends: process mode kills its worker (a synchronous endless loop); sequential and
+    // async cannot interrupt the host's own thread, so an awaited row is reported at the limit (its
+    // promise never settles here).
+    const cases = [
+      { mode: 'process', slow: 'for (;;) {}', message: /took longer than 300 ms; its worker process was killed and replaced/ },
+      { mode: 'sequential', slow: 'return new Promise(() => {});', message: /took longer than 300 ms; in-process modes cannot stop running code/ },
+      { mode: 'async', slow: 'return new Promise(() => {});', message: /took longer than 300 ms; in-process modes cannot stop running code/ },
+    ];
+    for (const c of cases) {
+      it(c.mode, async () => {
+        const rows = writeFixture(dir(), `data/timeout-${c.mode}.csv`, 'name\nr0\nr1\nslow\nr3\nr4\n');
+        const apply = writeFixture(
+          dir(),
+          `apply/timeout-${c.mode}.js`,
+          `exports.apply = (row) => {\n  if (row.name === 'slow') { ${c.slow} }\n  return row.name.toUpperCase();\n};\n`,
+        );
+        const out = path.join(dir(), `timeout-${c.mode}.json`);
+        const started = Date.now();
+        const r = await run(['run', rows, '--apply', apply, '--mode', c.mode, '--workers', '2', '--timeout', '300', '--no-journal', '--out', out], dir());
+        assert.strictEqual(r.code, 1, r.stderr);
+        assert.ok(Date.now() - started < 20_000, 'the run did not wait for the endless row');
+        const report = readJson(out);
+        assert.deepStrictEqual(
+          report.rows.map((x) => [x.status, x.value]),
+          [['done', 'R0'], ['done', 'R1'], ['timeout', undefined], ['done', 'R3'], ['done', 'R4']],
+        );
+        assert.match(report.rows[2].error!.message, c.message);
+        assert.match(r.stderr, /Finished: 4 done, 1 timed out in /);
+        assert.match(r.stderr, /row 2: timeout: TimeoutError: /);
+      });
+    }
+  });
+
   describe('bad arguments or input: exit 2, a message on stderr, nothing written', () => {
     const cases: Array<{ name: string; args: () => string[]; message: RegExp; files?: Record<string, string> }> = [
       { name: 'no --apply', args: () => ['run', locator], message: /--apply FILE is required/ },

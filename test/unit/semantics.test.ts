@@ -231,11 +231,10 @@ exports.apply = (row) => ({ r0: 'h0', r2: 3, r3: true, r5: 'h5' })[row.id];`,
         const shaped = shapeResults(out.records, locator.rows, locator.columns, 'value', false);
         assert.deepEqual(shaped.resultType === 'value' && shaped.values, ['h0', 3, true, 'h5']);
         const updated = withValueColumn(locator, out.records, 'Source Hash');
-        // (r6 ran and returned nothing: output.ts's comment says its old cell is kept, the code empties
-        // it; left to the lead, so not asserted here.)
+        // Rows without a value keep their cell: r1 and r4 were skipped, r6 ran and returned nothing.
         assert.deepEqual(
-          updated.rows.slice(0, 6).map((r) => r['Source Hash']),
-          ['h0', 'old1', '3', 'True', 'old4', 'h5'],
+          updated.rows.map((r) => r['Source Hash']),
+          ['h0', 'old1', '3', 'True', 'old4', 'h5', 'old6'],
         );
         const added = withValueColumn(locator, out.records, 'File Size');
         assert.deepEqual(added.columns, ['id', 'pick', 'Source Hash', 'File Size']);
@@ -244,6 +243,42 @@ exports.apply = (row) => ({ r0: 'h0', r2: 3, r3: true, r5: 'h5' })[row.id];`,
           ['h0', '', '3', 'True', '', 'h5', ''],
         );
         assert.deepEqual(locator.rows[0]['Source Hash'], 'old0', 'the input locator was changed');
+      });
+    }
+  });
+
+  describe('a value write-back: null empties the cell (as pandas writes None); nothing, a skip or a failure keeps it', () => {
+    for (const mode of MODES) {
+      it(mode, async () => {
+        const loaded = await applyFixture(
+          tmp(),
+          `null-${mode}.cjs`,
+          `exports.condition = (row) => row.id !== 'r3';
+exports.apply = (row) => {
+  if (row.id === 'r0') return null;
+  if (row.id === 'r1') return 'new1';
+  if (row.id === 'r2') return undefined;
+  throw new Error('no value for ' + row.id);
+};`,
+        );
+        const locator: Locator = {
+          columns: ['id', 'Source Hash'],
+          rows: ['r0', 'r1', 'r2', 'r3', 'r4'].map((id, i) => ({ id, 'Source Hash': `old${i}` })),
+          format: { bom: false, eol: '\n', finalEol: true },
+        };
+        const out = await run(loaded, locator.rows, { mode, workers: 2, isPatch: true });
+        assert.deepEqual(
+          out.records.map((r) => r.status),
+          ['done', 'done', 'done', 'skipped', 'error'],
+        );
+        assert.equal(out.records[0].value, null, 'a null result crosses every mode as null');
+        assert.deepEqual(
+          withValueColumn(locator, out.records, 'Source Hash').rows.map((r) => r['Source Hash']),
+          ['', 'new1', 'old2', 'old3', 'old4'],
+        );
+        // What batch_process returns with is_patch: None for r0, r2 (nothing), the skip and the failure.
+        const shaped = shapeResults(out.records, locator.rows, locator.columns, 'value', true);
+        assert.deepEqual(shaped.resultType === 'value' && shaped.values, [null, 'new1', null, null, null]);
       });
     }
   });
