@@ -26,13 +26,16 @@ async function focusWorkbench(page) {
   });
 }
 
-/** Polls `check()` (in this process) until it has returned true for two checks in a row. */
-async function twoChecksInARow(check, { timeout, message }) {
+/**
+ * Polls `sample()` until it has given the same value, not null, in two checks in a row; returns it.
+ */
+async function sameTwice(sample, { timeout, message }) {
   const deadline = Date.now() + timeout;
-  let seen = 0;
+  let last = null;
   for (;;) {
-    seen = (await check()) ? seen + 1 : 0;
-    if (seen >= 2) return;
+    const now = await sample().catch(() => null);
+    if (now !== null && now === last) return now;
+    last = now;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${message}`);
     await sleep(CHECK_MS);
   }
@@ -45,7 +48,6 @@ async function twoChecksInARow(check, { timeout, message }) {
  * so a row element re-used for another item does not match it any more.
  */
 async function settledRow(page, label, { exact = true, timeout = 15_000 } = {}) {
-  let last;
   const find = () =>
     page.evaluate(
       ({ label, exact }) => {
@@ -56,16 +58,8 @@ async function settledRow(page, label, { exact = true, timeout = 15_000 } = {}) 
       },
       { label, exact },
     );
-  await twoChecksInARow(
-    async () => {
-      const now = await find().catch(() => null);
-      const same = now !== null && now === last;
-      last = now;
-      return same;
-    },
-    { timeout, message: `a quick input row labelled ${exact ? '' : 'like '}"${label}"` },
-  );
-  const [index, shown] = last.split('\u0000');
+  const found = await sameTwice(find, { timeout, message: `a quick input row labelled ${exact ? '' : 'like '}"${label}"` });
+  const [index, shown] = found.split('\u0000');
   return page
     .locator(`.quick-input-widget .monaco-list-row[data-index="${index}"]`)
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(shown)}\\s*$`) }) });
@@ -108,9 +102,12 @@ async function findCommand(page, title, { timeout = 60_000 } = {}) {
     await page.keyboard.press('F1');
     await widget.waitFor({ state: 'visible', timeout: 10_000 });
     await widget.locator('input').fill(`>${title}`);
-    // Exact label first: "Foo: Run" must not pick "Foo: Run All".
-    const row = await settledRow(page, title, { exact: false, timeout: 1500 }).catch(() => undefined);
-    if (row) return row;
+    // Listed within 1.5 s, or the palette opened before the command was registered.
+    const listed = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: title }) });
+    if (await listed.first().waitFor({ state: 'visible', timeout: 1500 }).then(() => true, () => false)) {
+      // Exact label first: "Foo: Run" must not pick "Foo: Run All".
+      return settledRow(page, title, { exact: false, timeout: 15_000 });
+    }
     await page.keyboard.press('Escape');
     if (Date.now() > deadline) throw new Error(`command "${title}" not found in the command palette within ${timeout} ms`);
     await sleep(500);
@@ -160,11 +157,11 @@ async function quickOpen(page, name, { beforeEnter, tabTimeout = 30_000, timeout
     await page.keyboard.press('Control+P');
     await widget.waitFor({ state: 'visible', timeout: 10_000 });
     await widget.locator('input').fill(name);
-    await twoChecksInARow(
+    await sameTwice(
       () =>
         page
           .evaluate(() => document.querySelector('.quick-input-widget .monaco-list-row.focused .label-name')?.textContent.trim())
-          .then((focused) => focused === name, () => false),
+          .then((focused) => (focused === name ? focused : null)),
       { timeout, message: `the quick open list to focus ${name}` },
     );
     if (beforeEnter) await beforeEnter();
