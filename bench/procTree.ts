@@ -1,8 +1,10 @@
-// Memory of a whole process tree (a process plus its children, e.g. a pool's workers), from /proc.
+// A process tree (a process plus its children, e.g. a pool's workers) read from /proc: its processes,
+// their CPU time and their memory. Used by both benchmarks (bench/vscode.js through out/bench/).
 // `/usr/bin/time -v` reports only the largest single process, which hides the workers.
 import { readFileSync, readdirSync } from 'fs';
 
-function readStatus(pid: number): { rssKb: number; hwmKb: number } | undefined {
+/** VmRSS and VmHWM of one process; undefined when it is gone (or a zombie). */
+export function readStatus(pid: number): { rssKb: number; hwmKb: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rss = /VmRSS:\s+(\d+) kB/.exec(text);
@@ -14,7 +16,8 @@ function readStatus(pid: number): { rssKb: number; hwmKb: number } | undefined {
   }
 }
 
-function childrenOf(pid: number): number[] {
+/** The children of a process, from /proc/PID/task/TID/children of each of its threads. */
+export function childrenOf(pid: number): number[] {
   const out: number[] = [];
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -31,6 +34,7 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
+/** `root` and every process under it. */
 export function treePids(root: number): number[] {
   const seen: number[] = [];
   const stack = [root];
@@ -40,6 +44,27 @@ export function treePids(root: number): number[] {
     stack.push(...childrenOf(pid));
   }
   return seen;
+}
+
+/** From /proc/PID/stat: the parent, the CPU ticks used (user + system) and the start (ticks after boot). */
+export function readStat(pid: number): { ppid: number; cpu: number; start: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    // f[0] = state (field 3); utime = field 14, stime = 15, starttime = 22
+    return { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]), start: Number(f[19]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The command line of a process, its arguments joined by spaces ('' when it is gone). */
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
+  }
 }
 
 export interface TreeMemory {

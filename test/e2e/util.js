@@ -5,6 +5,8 @@
 const fs = require('fs');
 const path = require('path');
 const h = require('../harness/codeServer.js');
+// The palette, Quick Open, quick picks and input boxes: one copy, shared with bench/vscode.js.
+const { focusWorkbench, runCommand, quickOpen, waitQuickTitle, pickQuickItem, answerInputBox } = require('../harness/quickInput.js');
 
 const DEMO = path.join(h.REPO_ROOT, 'demo');
 const DOCS = path.join(h.REPO_ROOT, 'docs');
@@ -55,96 +57,6 @@ async function startWorkbench({ folder = DEMO, settings = {}, viewport } = {}) {
     throw e;
   }
   return { server, browser, page: browser.page };
-}
-
-/**
- * Moves the keyboard focus out of a webview (its iframe) to the workbench page. Keys pressed inside
- * a webview reach the workbench only through the webview's key forwarding, which on a loaded
- * machine once lost F1 (the palette never opened). (Blur rather than focusing a tab: a focused tab
- * shows its path as a hover, which would end up in screenshots.)
- */
-async function focusWorkbench(page) {
-  await page.evaluate(() => {
-    if (document.activeElement?.tagName === 'IFRAME') document.activeElement.blur();
-  });
-}
-
-/** Runs a command from the palette by its title, with the focus in the workbench; one retry when the palette did not open. */
-async function runCommand(page, title, opts) {
-  await focusWorkbench(page);
-  try {
-    await h.runCommand(page, title, opts);
-  } catch (e) {
-    if (!/quick-input-widget/.test(e.message)) throw e;
-    await page.keyboard.press('Escape');
-    await focusWorkbench(page);
-    await h.runCommand(page, title, opts);
-  }
-}
-
-/**
- * Quick open (Ctrl+P) of a workspace file by name; *.locator.csv opens in the locator editor. Resolves
- * once that file's tab is the active one.
- */
-async function quickOpen(page, name) {
-  const widget = page.locator('.quick-input-widget');
-  // The tab's file name exactly: its text would also match "Results: <name>" or a longer name.
-  const activeTab = page.locator(`.editor-group-container.active .tabs-container .tab.active[data-resource-name="${name}"]`);
-  for (let attempt = 1; ; attempt++) {
-    await focusWorkbench(page);
-    await page.keyboard.press('Control+P');
-    await widget.waitFor({ state: 'visible', timeout: 10_000 });
-    await widget.locator('input').fill(name);
-    // Enter opens the focused row. The list fills in as the file search answers (slow at first on a
-    // busy 2-core machine) and re-uses its row elements, so a click on a row found a moment earlier
-    // could open its neighbour ("e2e-big-broken..." for "e2e-big..."): wait until the focused row has
-    // been this file for two checks in a row, then press Enter.
-    let seen = 0;
-    await until(
-      async () => {
-        const focused = await page.evaluate(() => document.querySelector('.quick-input-widget .monaco-list-row.focused .label-name')?.textContent.trim());
-        seen = focused === name ? seen + 1 : 0;
-        return seen >= 2;
-      },
-      { timeout: 30_000, message: `the quick open list to focus ${name}` },
-    );
-    await page.keyboard.press('Enter');
-    const opened = await activeTab.waitFor({ state: 'visible', timeout: 30_000 }).then(
-      () => true,
-      () => false,
-    );
-    if (opened) return;
-    if (attempt === 2) throw new Error(`quick open of ${name}: its tab did not become the active one`);
-  }
-}
-
-/** Waits until the quick input shows `title` (e.g. "Locator Batch: Mode"): no stale rows of the previous step. */
-async function waitQuickTitle(page, title, timeout = 30_000) {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout });
-}
-
-/**
- * Picks the quick-pick row whose label is exactly `label` (exact: true, the default), or contains
- * it. Labels are matched on `.label-name` (descriptions and details do not count: "process" must not
- * pick a row whose detail says "child processes").
- */
-async function pickQuickItem(page, label, { exact = true, type = true, timeout = 15_000 } = {}) {
-  // The list is virtualised (rows beyond its height are not in the DOM): type the label to filter
-  // it, as a person would.
-  if (type) await page.locator('.quick-input-widget input').fill(label);
-  const esc = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const name = page.locator('.label-name', { hasText: exact ? new RegExp(`^\\s*${esc}\\s*$`) : label });
-  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: name }).first();
-  await row.waitFor({ state: 'visible', timeout });
-  await row.click();
-}
-
-/** Answers a quick input box (e.g. "Locator Batch: Workers") with `value`. */
-async function answerInputBox(page, title, value) {
-  await waitQuickTitle(page, title);
-  const input = page.locator('.quick-input-widget input.input');
-  await input.fill(String(value));
-  await input.press('Enter');
 }
 
 /**

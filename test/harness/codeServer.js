@@ -314,52 +314,6 @@ async function openWorkbench(page, target, folder, { payload = [], timeout = 90_
   if (folder) await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout });
 }
 
-/**
- * Opens the command palette with `title` typed and returns the row whose label is exactly `title`
- * (else the first row containing it), leaving the palette open. The palette can open before the
- * extension host registered the extension's commands and does not refresh: close and retry.
- */
-async function findCommand(page, title, { timeout = 60_000 } = {}) {
-  const deadline = Date.now() + timeout;
-  const widget = page.locator('.quick-input-widget');
-  for (;;) {
-    await page.keyboard.press('F1');
-    await widget.waitFor({ state: 'visible', timeout: 10_000 });
-    await widget.locator('input').fill(`>${title}`);
-    const rows = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: title }) });
-    if (await rows.first().waitFor({ state: 'visible', timeout: 1500 }).then(() => true, () => false)) {
-      // Exact label first: "Foo: Run" must not pick "Foo: Run All".
-      const labels = await rows.locator('.label-name').allInnerTexts();
-      const exact = labels.findIndex((l) => l.trim() === title);
-      return rows.nth(Math.max(exact, 0));
-    }
-    await page.keyboard.press('Escape');
-    if (Date.now() > deadline) throw new Error(`command "${title}" not found in the command palette within ${timeout} ms`);
-    await sleep(500);
-  }
-}
-
-/** Runs a command from the palette by its title, e.g. "Locator Batch: Run Batch...". */
-async function runCommand(page, title, opts) {
-  await (await findCommand(page, title, opts)).click();
-}
-
-/**
- * Waits until the palette lists `title`, i.e. the extension host has registered the extension
- * (built-in pickers such as "Reopen Editor With..." only list its custom editors from then on).
- */
-async function waitForCommand(page, title, opts) {
-  await findCommand(page, title, opts);
-  await page.keyboard.press('Escape');
-}
-
-/** Picks the quick-pick item whose label contains `labelSubstring`. */
-async function pickQuickItem(page, labelSubstring, { timeout = 15_000 } = {}) {
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: labelSubstring }).first();
-  await row.waitFor({ state: 'visible', timeout });
-  await row.click();
-}
-
 /** The content frame of a webview: `iframe.webview.ready` → `iframe#active-frame`. nth: which webview. */
 function webviewFrame(page, nth = 0) {
   return page.frameLocator('iframe.webview.ready').nth(nth).frameLocator('iframe#active-frame');
@@ -387,13 +341,11 @@ module.exports = {
   startCodeServer,
   launchBrowser,
   openWorkbench,
-  runCommand,
-  waitForCommand,
-  findCommand,
-  pickQuickItem,
   webviewFrame,
   notification,
   screenshot,
   remoteUri,
   workbenchUrl,
+  // The palette, Quick Open and quick picks live in ./quickInput.js; here too for callers of h.*.
+  ...require('./quickInput'),
 };

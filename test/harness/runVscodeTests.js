@@ -39,13 +39,13 @@ async function chooseMode() {
  * @param {string} o.workspaceFolder
  * @param {Record<string,string>} [o.extensionEnvironment] env vars for the extension host
  * @param {boolean} [o.workspaceTrust=false] true: run WITHOUT --disable-workspace-trust
- * @param {number} [o.timeoutMs=300000]
+ * @param {number} [o.timeoutMs] default: env LOCATOR_BATCH_TEST_TIMEOUT_MS, else 300000 (a loaded machine may need more)
  * @param {NodeJS.WritableStream} [o.stdout]
  * @returns {Promise<{code:number, output:string, mode:string}>} code 0 = all tests passed
  */
 async function runExtensionHostTests({
   extensionDevelopmentPath, extensionTestsPath, workspaceFolder, extensionEnvironment = {},
-  workspaceTrust = false, timeoutMs = 300_000, stdout = process.stdout,
+  workspaceTrust = false, timeoutMs = Number(process.env.LOCATOR_BATCH_TEST_TIMEOUT_MS) || 300_000, stdout = process.stdout,
 }) {
   const { runTests, TestRunFailedError } = require('@vscode/test-electron');
   for (const [what, p] of [['extensionDevelopmentPath', extensionDevelopmentPath], ['extensionTestsPath', extensionTestsPath], ['workspaceFolder', workspaceFolder]]) {

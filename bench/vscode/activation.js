@@ -1,0 +1,103 @@
+'use strict';
+// Section 2: activation in fresh extension hosts (the harness's runExtensionHostTests, entry
+// bench/vscode-host/index.js), each timing the first activate() of Locator Batch.
+
+const fs = require('fs');
+const path = require('path');
+const { Writable } = require('stream');
+const { REPO, TARGETS, report, fmt, spread } = require('./common');
+const { cpuMeter } = require('./processes');
+const { runExtensionHostTests } = require(path.join(REPO, 'test/harness/runVscodeTests.js'));
+
+const HOST_ENTRY = path.join(REPO, 'bench', 'vscode-host', 'index.js');
+
+/** One fresh extension host: the LB_BENCH_ACTIVATION figures it printed. */
+async function activationRun(extDir, workspace) {
+  const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+  // @vscode/test-electron's runTests prints "Exit code: N" with console.log: keep stdout for the report.
+  const log = console.log;
+  console.log = (...a) => (/^Exit code:/.test(String(a[0])) ? undefined : log(...a));
+  let code;
+  let output;
+  try {
+    ({ code, output } = await runExtensionHostTests({
+      extensionDevelopmentPath: extDir,
+      extensionTestsPath: HOST_ENTRY,
+      workspaceFolder: workspace,
+      timeoutMs: 180_000,
+      stdout: sink,
+    }));
+  } finally {
+    console.log = log;
+  }
+  const line = output.split('\n').find((l) => l.startsWith('LB_BENCH_ACTIVATION '));
+  if (!line) throw new Error(`the extension host printed no LB_BENCH_ACTIVATION line (exit ${code}); its output:\n${output.slice(-2000)}`);
+  const r = JSON.parse(line.slice('LB_BENCH_ACTIVATION '.length));
+  if (r.wasActive) throw new Error('Locator Batch was already active when the host started: nothing to time');
+  return r;
+}
+
+/** Measures `opts.runs` fresh hosts, prints the section and adds its targets; returns its figures. */
+async function activationSection(b, extDir, ws) {
+  const { say, checks, opts } = b;
+  const { stats, table } = report;
+  const meter = cpuMeter();
+  const runs = [];
+  const errors = [];
+  for (let r = 0; r < opts.runs; r++) {
+    b.progress(`activation: fresh extension host ${r + 1}/${opts.runs}`);
+    try {
+      runs.push(await activationRun(extDir, ws.dir));
+    } catch (e) {
+      errors.push(String(e.message || e).split('\n')[0]);
+      b.progress(`activation run failed: ${errors[errors.length - 1]}`);
+    }
+  }
+  b.noise.activation = meter.stop();
+  const a = {
+    api: stats(runs.map((x) => x.activateMs)),
+    load: stats(runs.map((x) => x.loadMs)),
+    call: stats(runs.map((x) => x.activateCallMs)),
+    own: stats(runs.map((x) => x.loadMs + x.activateCallMs)),
+    cpu: stats(runs.map((x) => x.cpuMs)),
+    heap: stats(runs.map((x) => x.heapGrowthMb)),
+    toEsm: stats(runs.map((x) => x.toEsmCopyMs)),
+    apiKeys: runs[0]?.vscodeApiKeys,
+    toEsmSites: (fs.readFileSync(path.join(extDir, 'dist', 'extension.js'), 'utf8').match(/[\w$]+\(require\("vscode"\)\)/g) ?? []).length,
+    settle: stats(runs.map((x) => x.settleMs)),
+    unsettled: runs.filter((x) => !x.settled).length,
+    runs,
+    errors,
+  };
+  say();
+  say(`## 2. Activation in a fresh extension host (ms, ${runs.length} host${runs.length === 1 ? '' : 's'}${errors.length ? `, ${errors.length} failed` : ''})`);
+  say();
+  say(
+    table(
+      ['what', 'ms'],
+      [
+        ['`await getExtension(id).activate()`, wall clock', spread(a.api, 1)],
+        ['  of which: loading dist/extension.js (require)', spread(a.load, 1)],
+        ['  of which: the activate() call', spread(a.call, 1)],
+        ['loading + activate() (what VS Code reports as "Activation")', spread(a.own, 1)],
+        ['CPU time of the extension-host process meanwhile', spread(a.cpu, 1)],
+      ],
+    ),
+  );
+  say();
+  say(
+    `Each host was left to settle first (its event loop quiet and the machine's CPUs less than half busy for 1 s): ${spread(a.settle, 0, ' ms')}` +
+      (a.unsettled ? `; ${a.unsettled} host(s) did not settle within 8 s and were measured anyway` : '') +
+      `. The heap grew by ${spread(a.heap, 1, ' MB')}. ${b.others('activation')}`,
+  );
+  say(
+    `For scale: esbuild turns each \`import * as vscode from 'vscode'\` into a copy of the API object (${a.apiKeys ?? 'n/a'} properties), ` +
+      `${fmt(a.toEsm.median, 2)} ms per copy in the host; the production bundle makes ${a.toEsmSites} of them while it loads.`,
+  );
+  if (errors.length) say(`Failed hosts: ${errors.join('; ')}`);
+  checks.push({ target: 'activation via the API, wall clock < 50 ms', measured: `${fmt(a.api.median, 1)} ms`, pass: a.api.median < TARGETS.activationMs });
+  checks.push({ target: 'activation as VS Code counts it (load + activate()) < 50 ms', measured: `${fmt(a.own.median, 1)} ms`, pass: a.own.median < TARGETS.activationMs });
+  return a;
+}
+
+module.exports = { activationRun, activationSection };
