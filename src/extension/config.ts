@@ -34,7 +34,8 @@ export function readConfig(scope?: vscode.Uri): ExtensionConfig {
       onError: set<ErrorPolicy>('errorPolicy'),
       timeoutMs: whole(set<number>('timeoutMs'), 0),
     },
-    keepWorkersMs: Math.max(0, c.get<number>('keepWorkersSeconds', 300)) * 1000,
+    // A window setting (the pool serves every locator): read without a resource, as VS Code asks.
+    keepWorkersMs: Math.max(0, vscode.workspace.getConfiguration(SECTION).get<number>('keepWorkersSeconds', 300)) * 1000,
     outputDirectory: c.get<string>('outputDirectory', ''),
   };
 }

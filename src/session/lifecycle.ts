@@ -5,6 +5,7 @@
 // Front ends only show things: they pass hooks for rows and progress and display refusals.
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
+import * as path from 'path';
 import { loadApplyFile, type ApplyBundle, type ApplyModule } from '../core/applyModule';
 import { PythonSetupError } from '../core/python/interpreter';
 import { isPythonApplyFile, loadPythonApplyFile, type PythonApply } from '../core/python/pythonApply';
@@ -91,7 +92,7 @@ export interface RunHooks {
 /** Everything that can be wrong is found here, before any row runs. Throws RunRefusal. */
 export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
   if (!req.trusted) throw untrustedRefusal();
-  if (req.busy) throw new RunRefusal('busy', 'a run is already going on this locator; cancel it first.');
+  if (req.busy) throw new RunRefusal('busy', `a run is already going on ${path.basename(req.locatorPath)}; cancel it first.`);
   if (!req.applyFile) throw new RunRefusal('no-apply-file', 'pick an apply file first.');
   let locator: Locator;
   let loaded: LoadedApply;
