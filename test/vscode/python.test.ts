@@ -129,10 +129,11 @@ describe('Python apply files in VS Code', () => {
       const missing = await run(fx.locator, { applyFile });
       assert.match(missing.refused ?? '', /\/nonexistent\/bin\/python3/);
       assert.equal(missing.records, undefined, 'no row ran');
-      // A Python without pandas (the machine's python3 on PATH may be one): the refusal says to install it.
+      // A Python without pandas (the machine's python3 on PATH may be one; here Debian's without its site
+      // packages): the refusal says to install it.
       const bare = fs.mkdtempSync(path.join(fx.dir, 'bare-'));
       const script = path.join(bare, 'python3');
-      fs.writeFileSync(script, `#!/bin/sh\nexec ${PYTHON_WITH_PANDAS} -S -I "$@"\n`, { mode: 0o755 });
+      fs.writeFileSync(script, `#!/bin/sh\nexec ${PYTHON_WITH_PANDAS} -S "$@"\n`, { mode: 0o755 });
       await setInterpreter(script);
       const noPandas = await run(fx.locator, { applyFile });
       assert.match(noPandas.refused ?? '', /pandas/);
