@@ -39,7 +39,9 @@ def app_func(row):
 describe('Python apply files in VS Code', () => {
   const config = () => vscode.workspace.getConfiguration('locatorBatch');
   const settingsFile = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'settings.json');
-  const interpreterValue = () => JSON.stringify(config().inspect('pythonInterpreter')?.workspaceValue ?? null);
+  const filesConfig = () => vscode.workspace.getConfiguration('files');
+  const interpreterValue = () =>
+    JSON.stringify([config().inspect('pythonInterpreter')?.workspaceValue ?? null, filesConfig().inspect('autoSave')?.workspaceValue ?? null]);
   let savedText: string | undefined;
   let savedValue: string;
   let fx: Fixture;
@@ -50,6 +52,8 @@ describe('Python apply files in VS Code', () => {
     savedText = fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : undefined;
     savedValue = interpreterValue();
     await setInterpreter(PYTHON_WITH_PANDAS);
+    // code-server saves edits after a delay by default: the unsaved edit below must stay unsaved.
+    await filesConfig().update('autoSave', 'off', vscode.ConfigurationTarget.Workspace);
     fx = makeFixture(12);
   });
   after(async () => {
@@ -66,6 +70,7 @@ describe('Python apply files in VS Code', () => {
 
   it("runs app_func on pandas rows in process mode, reads unsaved edits, and writes the values back", async () => {
     const applyFile = fx.apply('channels.py', CHANNELS_APPLY);
+    const onDisk = fs.readFileSync(fx.locator.fsPath, 'utf8');
     const doc = await vscode.workspace.openTextDocument(fx.locator);
     await vscode.window.showTextDocument(doc);
     // An unsaved edit: row 0 now has 5 channels. pandas must read what the user sees, not the file.
@@ -79,6 +84,8 @@ describe('Python apply files in VS Code', () => {
     assert.equal(result.refused, undefined, result.refused);
     assert.equal(result.effectiveMode, 'process');
     assert.equal(result.endedBy, 'finished');
+    assert.equal(doc.isDirty, true, 'the edit is still unsaved');
+    assert.equal(fs.readFileSync(fx.locator.fsPath, 'utf8'), onDisk, 'the file on disk still has 2 channels in row 0');
     const expected = fx.hashes.map((hash, i) => (hash ? (i === 0 ? 5 : 2) * 2 + i : undefined));
     assert.deepEqual(
       result.records!.map((r) => (r.status === 'done' ? r.value : r.status)),
