@@ -2,6 +2,7 @@
 // the session's refusals in VS Code's way (see RunReporter.showRefusal).
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { isPythonApplyFile } from '../core/python/pythonApply';
 import type { RunSettings } from '../core/run';
 import { MODES, RESULT_TYPES, unfinishedCount, type Mode, type ResultType } from '../core/types';
 import type { RunSettingsView } from '../shared/protocol';
@@ -85,11 +86,18 @@ export async function askRunSettings(session: LocatorSession, current: RunSettin
   const user = readConfig(session.uri).user;
   // Quick picks select their first item: put the default there.
   const defaultFirst = <T>(items: readonly T[], d: T) => [d, ...items.filter((i) => i !== d)];
-  const modeHelp: Record<Mode, string> = {
-    sequential: 'one row at a time, in the extension host',
-    async: 'many rows in flight: for apply functions that await I/O',
-    process: 'a pool of child processes: for CPU-bound work',
-  };
+  const python = Boolean(current.applyFile && isPythonApplyFile(current.applyFile));
+  const modeHelp: Record<Mode, string> = python
+    ? {
+        sequential: 'one row at a time, in one Python process',
+        async: "a pool of threads in one Python process (EEGUnity's 'thread'): for I/O-bound work",
+        process: 'a pool of Python processes: for CPU-bound work (MNE, numpy)',
+      }
+    : {
+        sequential: 'one row at a time, in the extension host',
+        async: 'many rows in flight: for apply functions that await I/O',
+        process: 'a pool of child processes: for CPU-bound work',
+      };
   const mode = (
     await vscode.window.showQuickPick(
       defaultFirst(MODES, current.mode).map((m) => ({ label: m, description: m === current.mode ? describe(current, 'mode') : '', detail: modeHelp[m] })),

@@ -3,9 +3,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ApplyChoice } from '../shared/protocol';
 
-const APPLY_GLOB = '**/*.{js,cjs,mjs,ts,mts,cts}';
+const APPLY_GLOB = '**/*.{js,cjs,mjs,ts,mts,cts,py}';
 // Folders of installed, built or tool-owned code, and type declarations, are never apply files.
-const SKIPPED_FOLDERS = ['node_modules', '.git', 'dist', 'out', '.vscode-test'];
+const SKIPPED_FOLDERS = ['node_modules', '.git', 'dist', 'out', '.vscode-test', '.venv', 'venv', 'site-packages', '__pycache__'];
 const EXCLUDE_GLOB = `{${SKIPPED_FOLDERS.map((f) => `**/${f}/**`).join(',')},**/*.d.ts}`;
 const EXCLUDED = new RegExp(`/(${SKIPPED_FOLDERS.map((f) => f.replace(/\./g, '\\.')).join('|')})/|\\.d\\.ts$`);
 // Files larger than this are not apply files worth scanning for an export.
@@ -14,6 +14,9 @@ const MAX_SCAN_BYTES = 512 * 1024;
 /** A quick textual check: the file appears to export `apply` (named or default). */
 const EXPORTS_APPLY =
   /export\s+(async\s+)?function\s*\*?\s*apply\b|export\s+(const|let|var)\s+apply\b|export\s*\{[^}]*\bapply\b[^}]*\}|export\s+default\b|(module\.)?exports\.apply\s*=|module\.exports\s*=/;
+
+/** A Python apply file defines `apply` or `app_func` (EEGUnity's name) at top level. */
+const DEFINES_APPLY = /^(async\s+)?def\s+(apply|app_func)\s*\(/m;
 
 /** Searches the workspace for files that export `apply` (one read per candidate: may take a while). */
 async function findApplyFiles(): Promise<ApplyChoice[]> {
@@ -28,7 +31,8 @@ async function checkApplyFile(uri: vscode.Uri): Promise<ApplyChoice | undefined>
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.size > MAX_SCAN_BYTES) return undefined;
     const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
-    return EXPORTS_APPLY.test(text) ? toChoice(uri) : undefined;
+    const looksLikeApply = uri.path.toLowerCase().endsWith('.py') ? DEFINES_APPLY : EXPORTS_APPLY;
+    return looksLikeApply.test(text) ? toChoice(uri) : undefined;
   } catch {
     return undefined;
   }
@@ -125,7 +129,7 @@ export async function pickApplyFile(index: ApplyFileIndex, remembered?: string):
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Locator Batch: Apply File',
     ignoreFocusOut: true,
-    placeHolder: choices.length ? 'Pick the file whose apply(row) runs on each row' : 'No apply files found in the workspace',
+    placeHolder: choices.length ? 'Pick the file whose apply(row) (Python: app_func) runs on each row' : 'No apply files found in the workspace',
     matchOnDescription: true,
   });
   if (!picked) return undefined;
@@ -134,18 +138,27 @@ export async function pickApplyFile(index: ApplyFileIndex, remembered?: string):
   const uris = await vscode.window.showOpenDialog({
     canSelectMany: false,
     openLabel: 'Use as Apply File',
-    filters: { 'JavaScript or TypeScript': ['js', 'cjs', 'mjs', 'ts', 'mts', 'cts'] },
+    filters: { 'Apply files (JavaScript, TypeScript, Python)': ['js', 'cjs', 'mjs', 'ts', 'mts', 'cts', 'py'] },
   });
   return uris?.[0]?.fsPath;
 }
 
-/** "New Apply File...": a commented template in JS or TS, saved where the user says and opened. */
-export async function createApplyFile(target?: vscode.Uri, language?: 'ts' | 'js'): Promise<vscode.Uri | undefined> {
+export type ApplyLanguage = 'ts' | 'js' | 'py';
+
+const LANGUAGE_FILTERS: Record<ApplyLanguage, Record<string, string[]>> = {
+  ts: { TypeScript: ['ts'] },
+  js: { JavaScript: ['js'] },
+  py: { Python: ['py'] },
+};
+
+/** "New Apply File...": a commented template in TS, JS or Python, saved where the user says and opened. */
+export async function createApplyFile(target?: vscode.Uri, language?: ApplyLanguage): Promise<vscode.Uri | undefined> {
   language ??= (
     await vscode.window.showQuickPick(
       [
         { label: 'TypeScript', description: 'apply.ts', value: 'ts' as const },
         { label: 'JavaScript', description: 'apply.js', value: 'js' as const },
+        { label: 'Python', description: "apply.py: EEGUnity's con_func / app_func on a pandas row", value: 'py' as const },
       ],
       { title: 'Locator Batch: New Apply File', placeHolder: 'Language of the new apply file', ignoreFocusOut: true },
     )
@@ -154,11 +167,12 @@ export async function createApplyFile(target?: vscode.Uri, language?: 'ts' | 'js
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   target ??= await vscode.window.showSaveDialog({
     defaultUri: folder ? vscode.Uri.joinPath(folder, `apply.${language}`) : undefined,
-    filters: language === 'ts' ? { TypeScript: ['ts'] } : { JavaScript: ['js'] },
+    filters: LANGUAGE_FILTERS[language],
     saveLabel: 'Create Apply File',
   });
   if (!target) return undefined;
-  await vscode.workspace.fs.writeFile(target, Buffer.from(applyTemplate(language), 'utf8'));
+  const text = language === 'py' ? PYTHON_APPLY_TEMPLATE : applyTemplate(language);
+  await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
   await vscode.window.showTextDocument(target);
   return target;
 }
@@ -193,6 +207,43 @@ ${ts ? 'export ' : ''}async function apply(row${rowType}, context${ctxType}) {
 }
 ${ts ? '' : '\nmodule.exports = { defaults, condition, apply };\n'}`;
 }
+
+/** The Python template: EEGUnity's `batch_process` functions, which run here unchanged. */
+export const PYTHON_APPLY_TEMPLATE = `# A Locator Batch apply file in Python: the con_func / app_func you pass to EEGUnity's
+# batch_process run here unchanged. Run it from a locator with "Locator Batch: Run Batch...".
+#
+# Each row is what EEGUnity gives: a pandas Series from pandas.read_csv(locator).iterrows(), so
+# numbers are numbers (row['Number of Channels'] is an int, row['Sampling Rate'] a float) and an
+# empty cell is NaN; row.name is the row's index. Packages (pandas, numpy, mne...) come from the
+# interpreter in the setting locatorBatch.pythonInterpreter. Files next to this one can be imported.
+#
+# con_func(row) picks the rows to process (optional; without it every row runs).
+# app_func(row) runs once per picked row; what it returns is that row's result:
+#   - result_type 'value': any value (a number, a string, a dict...) per row
+#   - result_type 'series': a row (a pandas Series or a dict); the rows become a new locator
+#   - result_type None: return nothing, do your work as a side effect (e.g. write files)
+# Raising fails that row only; the error points at its line here. print() goes to the
+# "Locator Batch" output, tagged with the row.
+import os
+
+defaults = {
+    # 'sequential': one row at a time
+    # 'thread': a pool of threads in one Python process (I/O-bound work: reading files)
+    # 'process': worker processes, one per core (CPU-bound work: MNE, numpy)
+    'execution_mode': 'thread',
+    'result_type': 'value',
+    'is_patch': False,
+}
+
+
+def con_func(row):
+    return row['Completeness Check'] == 'Completed'
+
+
+def app_func(row):
+    # Example: the size of each recording file, in bytes.
+    return os.path.getsize(row['File Path'])
+`;
 
 export function displayName(file: string): string {
   return path.basename(file);

@@ -5,7 +5,7 @@ import type { RunOutcome } from '../core/run';
 import type { RunSettingsView } from '../shared/protocol';
 import { untrustedRefusal } from '../session/refusal';
 import { askRunSettings, choiceOf, chooseApplyFile, exportResults, rerunFailed, runSession, showRefusals, writeBack, type RunResult } from './actions';
-import { createApplyFile } from './applyFiles';
+import { createApplyFile, type ApplyLanguage } from './applyFiles';
 import { CSV_EDITOR_VIEW_TYPE, LOCATOR_EDITOR_VIEW_TYPE } from './locatorEditor';
 import type { LocatorSession, RunRequestOptions } from './locatorSession';
 import type { ResultsPanels } from './resultsPanel';
@@ -85,7 +85,7 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
         return writeBack(sessions, s, args ?? {}, true);
       },
     ),
-    vscode.commands.registerCommand(COMMANDS.newApplyFile, (target?: vscode.Uri, language?: 'ts' | 'js') =>
+    vscode.commands.registerCommand(COMMANDS.newApplyFile, (target?: vscode.Uri, language?: ApplyLanguage) =>
       createApplyFile(target instanceof vscode.Uri ? target : undefined, language),
     ),
     vscode.commands.registerCommand(COMMANDS.showResults, async (uri?: vscode.Uri) => {

@@ -41,6 +41,13 @@ export class LocatorDocument {
     }
   }
 
+  /** The document's text when it has unsaved edits (Python's pandas then reads it, not the file); else undefined. */
+  unsavedText(): string | undefined {
+    const key = this.uri.toString();
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    return doc?.isDirty ? doc.getText() : undefined;
+  }
+
   /** The locator as its document holds it now (unsaved edits included), or as the disk holds it when too large for a document. */
   async read(): Promise<Locator> {
     const doc = await this.documentOrDisk();

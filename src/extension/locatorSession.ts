@@ -4,6 +4,7 @@
 // rows to the views. It shows no messages itself: refusals are thrown, and callers show them.
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { describePython, isPythonApplyFile } from '../core/python/pythonApply';
 import type { RunSettings } from '../core/run';
 import type { InitMessage, ProgressView, ResultView, RunSettingsView, ToWebview } from '../shared/protocol';
 import { executeRun, prepareRun, type FinishedRun, type PreparedRun } from '../session/lifecycle';
@@ -11,6 +12,7 @@ import { exportText, journalFileName, planSeriesWriteBack, planValueWriteBack, t
 import { RunRefusal } from '../session/refusal';
 import { readConfig } from './config';
 import { LocatorDocument } from './locatorDocument';
+import { pythonInterpreterFor } from './pythonInterpreter';
 import { ResultStream } from './resultStream';
 import { RunBarSettings } from './runBarSettings';
 import type { RunReporter } from './runReporter';
@@ -114,6 +116,8 @@ export class LocatorSession implements vscode.Disposable {
         locatorPath: this.uri.fsPath,
         readLocator: () => this.document.read(),
         applyFile: options.applyFile,
+        python: options.applyFile && isPythonApplyFile(options.applyFile) ? await pythonInterpreterFor(this.uri) : undefined,
+        locatorText: () => this.document.unsavedText(),
         user: config.user,
         choice: options.choice,
         trusted: vscode.workspace.isTrusted,
@@ -143,6 +147,7 @@ export class LocatorSession implements vscode.Disposable {
       total,
       toRun: prepared.indices.length,
       journalPath: prepared.journalPath,
+      python: prepared.python ? describePython(prepared.python) : undefined,
       cancel: () => controller.abort(),
       shownIn: options.shownIn,
     });
@@ -160,6 +165,7 @@ export class LocatorSession implements vscode.Disposable {
         onRow: (rec) => stream.row(rec),
         onRowsStarted: (indices) => stream.started(indices),
         onProgress: (p) => stream.progressed(p),
+        onOutput: (o) => log.output(o),
       });
     } catch (err) {
       // The engine reports row failures as rows; landing here is a bug or an I/O failure.

@@ -2,10 +2,12 @@
 // session from the user's settings, the apply file's `defaults` and what the user chose for this
 // locator (remembered in the workspace), each with where it came from.
 import * as vscode from 'vscode';
+import { isPythonApplyFile } from '../core/python/pythonApply';
 import type { RunSettings } from '../core/run';
 import type { ApplyDefaults } from '../core/types';
 import type { RunSettingsView, SourcedSetting } from '../shared/protocol';
 import { readApplyDefaults } from '../session/applyDefaults';
+import { pythonInterpreterFor } from './pythonInterpreter';
 import { describeSource, resolveSettings, type ResolvedSettings } from '../session/settings';
 import { readConfig } from './config';
 
@@ -84,7 +86,9 @@ export class RunBarSettings {
 
   /** Loading an apply file runs its code: only in a trusted workspace. */
   private async defaultsOf(applyFile: string | undefined): Promise<ApplyDefaults | undefined> {
-    return applyFile && vscode.workspace.isTrusted ? readApplyDefaults(applyFile) : undefined;
+    if (!applyFile || !vscode.workspace.isTrusted) return undefined;
+    const python = isPythonApplyFile(applyFile) ? await pythonInterpreterFor(this.uri) : undefined;
+    return readApplyDefaults(applyFile, { python });
   }
 
   private toView(r: Remembered, resolved: ResolvedSettings): RunSettingsView {

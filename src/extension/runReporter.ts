@@ -2,7 +2,7 @@
 // item with the live count, the "Locator Batch" output channel, and error messages with links.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RunOutcome, RunSettings } from '../core/run';
+import type { RowOutput, RunOutcome, RunSettings } from '../core/run';
 import { failedCount, unfinishedCount, type RowRecord, type RunProgress, type SourceLocation } from '../core/types';
 import type { RunRefusal } from '../session/refusal';
 import type { RunSummaryView } from '../shared/protocol';
@@ -22,6 +22,8 @@ export const COMMANDS = {
 export interface RunLog {
   row(rec: RowRecord): void;
   progress(p: RunProgress): void;
+  /** What a Python apply file printed: logged tagged with its row (`[row 12] ...`), batched and capped. */
+  output(o: RowOutput): void;
   ended(outcome: RunOutcome, summary: RunSummaryView): void;
   failed(err: Error): void;
 }
@@ -33,6 +35,8 @@ export interface RunStart {
   total: number;
   toRun: number;
   journalPath?: string;
+  /** A Python apply file's interpreter and pandas version (describePython), logged at the start. */
+  python?: string;
   cancel(): void;
   /** The view the run was started from: while it shows the run's end, no notification repeats its summary. */
   shownIn?: () => boolean;
@@ -40,6 +44,10 @@ export interface RunStart {
 
 // Errors listed one by one in the output channel before a run's log says "and N more".
 const MAX_LOGGED_ERRORS = 200;
+// Lines of a Python apply file's output logged per run before the log says how many more there were.
+const MAX_LOGGED_OUTPUT_LINES = 2000;
+// Output lines are gathered and logged as one entry at most this often (100k printing rows, one entry each, bury the log).
+const OUTPUT_FLUSH_MS = 200;
 
 export class RunReporter implements vscode.Disposable {
   private channel?: vscode.LogOutputChannel;
@@ -61,8 +69,10 @@ export class RunReporter implements vscode.Disposable {
       `Run started on ${start.locator.fsPath}: ${start.toRun} of ${start.total} rows, apply ${start.applyFile}, ` +
         `mode ${s.mode}, workers ${s.workers}, result ${s.resultType}${s.isPatch ? ' (patch)' : ''}, ` +
         `on error ${s.onError}${s.timeoutMs ? `, timeout ${s.timeoutMs} ms` : ''}` +
-        (start.journalPath ? `\n  journal: ${start.journalPath}` : ''),
+        (start.journalPath ? `\n  journal: ${start.journalPath}` : '') +
+        (start.python ? `\n  interpreter: ${start.python}` : ''),
     );
+    const output = new OutputBatcher((text) => this.output.info(text));
     let errorsLogged = 0;
     let last: RunProgress | undefined;
     let reportProgress: ((p: RunProgress) => void) | undefined;
@@ -103,8 +113,10 @@ export class RunReporter implements vscode.Disposable {
         reportProgress?.(p);
         showStatus(`$(sync~spin) ${name} ${p.finished}/${p.total}`, 'Locator Batch run: click to show the results');
       },
+      output: (o) => output.add(o),
       ended: (outcome, summary) => {
         finish();
+        output.end();
         const c = outcome.counts;
         if (errorsLogged > MAX_LOGGED_ERRORS) this.output.error(`... and ${errorsLogged - MAX_LOGGED_ERRORS} more failed rows`);
         const line = `${name}: ${endText(outcome.endedBy, c, outcome.elapsedMs)} · ${outcome.effectiveMode} mode`;
@@ -124,6 +136,7 @@ export class RunReporter implements vscode.Disposable {
       },
       failed: (err) => {
         finish();
+        output.end();
         this.status.hide();
         this.output.error(`Run failed: ${err.stack ?? err.message}`);
         void vscode.window.showErrorMessage(`Locator Batch: the run failed: ${err.message}`);
@@ -145,12 +158,23 @@ export class RunReporter implements vscode.Disposable {
       return;
     }
     this.output.warn(refusal.message);
+    if (refusal.kind === 'no-python') {
+      void this.refuseNoPython(refusal.message);
+      return;
+    }
     const location = refusal.location?.file ? refusal.location : undefined;
     const open = location ? `Open ${path.basename(location.file)}:${location.line}` : undefined;
     const show = location ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
     void show(`Locator Batch: ${refusal.message}`, ...(open ? [open] : [])).then((choice) => {
       if (choice && location) void openLocation(location);
     });
+  }
+
+  /** No interpreter that can run .py apply files: the message names it and what to install; the button opens the setting. */
+  private async refuseNoPython(message: string): Promise<void> {
+    const open = 'Open Settings';
+    const choice = await vscode.window.showErrorMessage(`Locator Batch: ${message}`, open);
+    if (choice === open) await vscode.commands.executeCommand('workbench.action.openSettings', PYTHON_INTERPRETER_SETTING);
   }
 
   private async refuseUntrusted(): Promise<void> {
@@ -167,6 +191,47 @@ export class RunReporter implements vscode.Disposable {
     this.channel?.dispose();
     this.status.dispose();
   }
+}
+
+export const PYTHON_INTERPRETER_SETTING = 'locatorBatch.pythonInterpreter';
+
+/**
+ * A run's printed output for the log: lines tagged `[row N]`, gathered into one log entry per
+ * OUTPUT_FLUSH_MS, the first MAX_LOGGED_OUTPUT_LINES of them, then a count of the rest.
+ */
+class OutputBatcher {
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private lines = 0;
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  add(o: RowOutput): void {
+    for (const line of tagOutput(o)) {
+      if (this.lines++ < MAX_LOGGED_OUTPUT_LINES) this.pending.push(line);
+    }
+    this.timer ??= setTimeout(() => this.flush(), OUTPUT_FLUSH_MS);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length) this.write(`output:\n${this.pending.join('\n')}`);
+    this.pending = [];
+  }
+
+  end(): void {
+    this.flush();
+    if (this.lines > MAX_LOGGED_OUTPUT_LINES) {
+      this.write(`... and ${this.lines - MAX_LOGGED_OUTPUT_LINES} more lines of output (${this.lines} in all) not shown`);
+    }
+  }
+}
+
+/** A Python apply file's output as lines tagged `[row 12]` (untagged when the row is not known). */
+export function tagOutput(o: RowOutput): string[] {
+  const tag = o.index === undefined ? '' : `[row ${o.index}] `;
+  return o.text.replace(/\n$/, '').split('\n').map((line) => `${tag}${line}`);
 }
 
 export function describeError(e: NonNullable<RowRecord['error']>): string {
