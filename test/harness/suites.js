@@ -16,7 +16,7 @@ const EXPECTED_SUITES = {
   vscode: {
     dir: 'out/test/vscode',
     sources: 'test/vscode',
-    files: ['editor.test.js', 'extension.test.js', 'largeFile.test.js', 'runLifecycle.test.js'],
+    files: ['editor.test.js', 'extension.test.js', 'largeFile.test.js', 'python.test.js', 'runLifecycle.test.js'],
   },
   // A second extension host started WITHOUT --disable-workspace-trust (LOCATOR_BATCH_SUITE=untrusted).
   'vscode-untrusted': {
@@ -27,7 +27,7 @@ const EXPECTED_SUITES = {
   e2e: {
     dir: 'test/e2e',
     sources: 'test/e2e',
-    files: ['editor.test.js', 'firstopen.test.js', 'large.test.js', 'palette.test.js', 'settings.test.js', 'sync.test.js', 'trust.test.js'],
+    files: ['editor.test.js', 'firstopen.test.js', 'large.test.js', 'palette.test.js', 'python.test.js', 'settings.test.js', 'sync.test.js', 'trust.test.js'],
   },
 };
 

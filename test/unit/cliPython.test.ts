@@ -74,4 +74,14 @@ def app_func(row):
     assert.match(bare.stderr, /pandas/);
     assert.ok(!existsSync(out), 'nothing written');
   });
+
+  it('refuses an interpreter that cannot start the worker (isolated mode hides its folder): exit 2, not an unexpected error', async () => {
+    const step = writeFixture(dir(), 'apply/double.py', STEP);
+    const isolated = writeFixture(dir(), 'bin/python-isolated', `#!/bin/sh\nexec ${testPython()} -I "$@"\n`);
+    require('fs').chmodSync(isolated, 0o755);
+    const r = await run(['run', EXAMPLE_LOCATOR, '--apply', step, '--python', isolated, '--no-journal']);
+    assert.strictEqual(r.code, 2, r.stderr);
+    assert.match(r.stderr, /python-isolated\) exited at start/);
+    assert.doesNotMatch(r.stderr, /unexpected error/);
+  });
 });

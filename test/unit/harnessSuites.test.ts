@@ -54,7 +54,7 @@ describe('harness: expected suites and how a run is judged', () => {
     const missing = suites.missingSuiteFiles('vscode', (p) => present.has(p));
     assert.deepEqual(
       missing.map((m) => m.file),
-      ['extension.test.js', 'largeFile.test.js', 'runLifecycle.test.js'],
+      ['extension.test.js', 'largeFile.test.js', 'python.test.js', 'runLifecycle.test.js'],
     );
     assert.match(missing[0].message, /test\/vscode\/extension\.test\.ts is missing \(out\/test\/vscode\/extension\.test\.js is a stale compile/);
     assert.match(missing[1].message, /out\/test\/vscode\/largeFile\.test\.js is missing \(run `npm run compile-tests`\)/);

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import { existsSync } from 'fs';
 import * as path from 'path';
 import type { Readable, Writable } from 'stream';
-import type { PythonInterpreter } from './interpreter';
+import { PythonSetupError, type PythonInterpreter } from './interpreter';
 
 export const WORKER_SCRIPT = 'locator_batch_worker.py';
 /** The worker imports this one from its own folder: both ship together (esbuild.js copies them). */
@@ -107,7 +107,13 @@ export class PythonProcess {
         }
       };
       void this.exited.then((e) =>
-        reject(new Error(`the Python worker (${this.interpreter.command}) exited at start (${describeExit(e)}): ${this.stderrTail.trim()}`)),
+        // The interpreter could not run our worker at all: a setup problem, refused before any row.
+        reject(
+          new PythonSetupError(
+            `the Python worker (${this.interpreter.command}) exited at start (${describeExit(e)})` +
+              (this.stderrTail.trim() ? `: ${this.stderrTail.trim()}` : '; check that this interpreter runs scripts (choose another with locatorBatch.pythonInterpreter or --python)'),
+          ),
+        ),
       );
     });
     this.hello.catch(() => undefined);
