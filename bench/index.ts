@@ -3,7 +3,7 @@
 //   node out/bench/index.js [--json FILE] [--quick] [--runs N] [--only a,b,...] [--strict]
 //   (`npm run bench` builds and compiles first.)  BENCH_QUICK=1 = --quick, BENCH_RUNS=N = --runs N.
 //
-// Sections (names for --only): overhead, python, startup, cpu, io, memory.
+// Sections (names for --only): overhead, python, startup, cpu, io, memory, py-rows, py-mne, py-startup.
 // Each case lives in its own Node child process (./cases.ts, with --expose-gc): it builds its rows
 // and bundles its apply file once, warms up, then does one timed run each time it is asked. The
 // cases of a section are asked in turns, round after round, so a change in the machine's load (this
@@ -16,6 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { FIXTURES, cpuMsNow, prepareCase, type CaseSpec, type PreparedCase, type RunSample } from './cases';
 import { sampleTree, type TreeMemory } from './procTree';
+import { PYTHON_SECTIONS } from './python';
 
 // ---------------------------------------------------------------------------------------------
 // Child side
@@ -642,6 +643,16 @@ async function main(): Promise<void> {
     checks.push({ target: 'process mode, 100k rows: peak of the whole tree < 400 MB', measured: `${fmt(worst, 0)} MB (worst run)`, pass: worst < 400 });
   }
 
+  // Python apply files against the seed's dispatcher (./python.ts).
+  const pythonRuntime: Record<string, unknown> = {};
+  for (const [name, run] of PYTHON_SECTIONS.filter(([name]) => want(name))) {
+    const section = await run({ runs: R, progress });
+    say();
+    section.text.forEach((line) => say(line));
+    checks.push(...section.checks);
+    pythonRuntime[name] = section.data;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Verdicts
   // -------------------------------------------------------------------------------------------
@@ -670,6 +681,7 @@ async function main(): Promise<void> {
     fixedMs: fixed,
     firstRowMs: firstRow,
     python,
+    pythonRuntime,
     startup,
     cpu,
     io,
