@@ -8,7 +8,7 @@
 //   py-startup  the first result of a process-mode run, fresh pool and warm workers
 // The interpreter: BENCH_PYTHON, else Debian's /usr/bin/python3 (pandas, MNE, cloudpickle).
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readLocator } from '../src/core/locator';
@@ -85,7 +85,7 @@ interface OurRun {
   done: number;
 }
 
-/** One run of our runtime: the whole runBatch, and when its first row finished. */
+/** One run of our runtime: the whole runBatch, and when its first row finished. `fresh`: the kept workers are ended first. */
 async function ours(apply: PythonApply, locatorPath: string, mode: 'sequential' | 'process', workers: number, fresh: boolean): Promise<OurRun> {
   const locator = await readLocator(locatorPath);
   if (fresh) await endIdlePythonWorkers();
@@ -100,7 +100,7 @@ async function ours(apply: PythonApply, locatorPath: string, mode: 'sequential' 
     resultType: 'value',
     isPatch: false,
     onError: 'continue',
-    keepWorkersMs: fresh ? 0 : KEEP_MS,
+    keepWorkersMs: KEEP_MS, // a fresh run's workers serve the next, warm, run
     onRow: () => {
       if (Number.isNaN(first)) first = performance.now() - t0;
     },
@@ -108,6 +108,19 @@ async function ours(apply: PythonApply, locatorPath: string, mode: 'sequential' 
   const ms = performance.now() - t0;
   if (out.counts.error) throw new Error(`${path.basename(apply.file)} failed on ${out.counts.error} rows: ${JSON.stringify(out.records.find((r) => r.error)?.error)}`);
   return { ms, firstResultMs: first, done: out.counts.done };
+}
+
+/** CPU time nobody used, in cores (idle + iowait over wall time, from /proc/stat), while `fn` ran. */
+async function idleCoresWhile<T>(fn: () => Promise<T> | T): Promise<{ value: T; idleCores: number }> {
+  const read = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + (f[4] ?? 0), total: f.slice(0, 8).reduce((a, b) => a + b, 0) };
+  };
+  const cores = os.cpus().length;
+  const a = read();
+  const value = await fn();
+  const b = read();
+  return { value, idleCores: ((b.idle - a.idle) / Math.max(1, b.total - a.total)) * cores };
 }
 
 interface SeedRun {
@@ -157,11 +170,11 @@ export async function benchPythonRows(ctx: PythonBenchContext): Promise<PythonBe
       const loc = path.join(dir, `rows-${n}.csv`);
       writeBenchLocator(loc, n);
       raw[n] = { warm: [], fresh: [], seed: [] };
-      await ours(apply, loc, 'process', 2, false); // warm-up: the workers, the disk cache
+      await ours(apply, loc, 'process', 2, false); // warm-up: the disk cache
       for (let r = 0; r < ctx.runs; r++) {
-        ctx.progress(`python per-row, ${n} rows: round ${r + 1}/${ctx.runs} (ours warm, ours fresh, the seed's process mode)`);
-        raw[n].warm.push(await ours(apply, loc, 'process', 2, false));
+        ctx.progress(`python per-row, ${n} rows: round ${r + 1}/${ctx.runs} (ours fresh, ours warm, the seed's process mode)`);
         raw[n].fresh.push(await ours(apply, loc, 'process', 2, true));
+        raw[n].warm.push(await ours(apply, loc, 'process', 2, false));
         const s = seed(python, loc, TRIVIAL, 'process', 2);
         versions = s.versions;
         if (s.results !== n) throw new Error(`the seed returned ${s.results} results of ${n}`);
@@ -206,8 +219,8 @@ export async function benchPythonRows(ctx: PythonBenchContext): Promise<PythonBe
         '',
         `${versions}. A locator of 10 short fields a row; \`app_func(row)\` returns \`len(row['File Path'])\` of a pandas Series row ` +
           '(bench/fixtures/python/trivial.py), in our runtime and in the seed\'s `parallel_execute` (bench/python_seed.py). ' +
-          "Ours: the whole `runBatch` (pandas reads the locator in each worker, rows go in chunks, one DataFrame a chunk); " +
-          '*warm* reuses the workers of the run before (VS Code keeps them), *fresh* starts two (the CLI does). ' +
+          "Ours: the whole `runBatch` (pandas reads the locator in each worker, once while it stays warm and the file is unchanged; rows go in chunks, one DataFrame a chunk); " +
+          '*fresh* starts two workers (the CLI does), *warm* reuses them in the next run (VS Code keeps them). ' +
           "The seed's: building the tasks (`iterrows` + a `con_func` that picks every row) and `parallel_execute` (its pool made " +
           'in the call, cloudpickle, one task per row); its locator read and imports are not timed.',
         '',
@@ -254,12 +267,20 @@ export async function benchPythonMne(ctx: PythonBenchContext): Promise<PythonBen
     await ours(apply, loc, 'sequential', 1, false);
     await ours(apply, loc, 'process', 2, false);
     const raw = { sequential: [] as OurRun[], process: [] as OurRun[], seed: [] as SeedRun[] };
+    // How much CPU the rest of the machine left us: process ×2 can only beat sequential by the cores it gets.
+    const idle = { sequential: [] as number[], process: [] as number[], seed: [] as number[] };
     let versions = '';
     for (let r = 0; r < ctx.runs; r++) {
       ctx.progress(`python MNE, ${FILES} files: round ${r + 1}/${ctx.runs} (ours sequential, ours process ×2, the seed's process ×2)`);
-      raw.sequential.push(await ours(apply, loc, 'sequential', 1, false));
-      raw.process.push(await ours(apply, loc, 'process', 2, false));
-      const s = seed(python, loc, MEAN_STD, 'process', 2);
+      const sequential = await idleCoresWhile(() => ours(apply, loc, 'sequential', 1, false));
+      raw.sequential.push(sequential.value);
+      idle.sequential.push(sequential.idleCores);
+      const parallel = await idleCoresWhile(() => ours(apply, loc, 'process', 2, false));
+      raw.process.push(parallel.value);
+      idle.process.push(parallel.idleCores);
+      const seeded = await idleCoresWhile(() => seed(python, loc, MEAN_STD, 'process', 2));
+      idle.seed.push(seeded.idleCores);
+      const s = seeded.value;
       if (s.results !== FILES) throw new Error(`the seed returned ${s.results} results of ${FILES}`);
       versions = s.versions;
       raw.seed.push(s);
@@ -280,15 +301,17 @@ export async function benchPythonMne(ctx: PythonBenchContext): Promise<PythonBen
           'tasks and `parallel_execute` in process mode, 2 processes forked from a parent that has imported the apply file (and mne).',
         '',
         ...table(
-          ['run', 'ms', 'files/s'],
+          ['run', 'ms', 'files/s', 'idle CPU meanwhile (cores of 2)'],
           [
-            ['ours, sequential', spread(seq, 0), fmt((FILES * 1000) / seq.median, 0)],
-            ['ours, process ×2', spread(proc, 0), fmt((FILES * 1000) / proc.median, 0)],
-            ["the seed's process mode ×2", spread(seedMs, 0), fmt((FILES * 1000) / seedMs.median, 0)],
+            ['ours, sequential', spread(seq, 0), fmt((FILES * 1000) / seq.median, 0), spread(stats(idle.sequential), 2)],
+            ['ours, process ×2', spread(proc, 0), fmt((FILES * 1000) / proc.median, 0), spread(stats(idle.process), 2)],
+            ["the seed's process mode ×2", spread(seedMs, 0), fmt((FILES * 1000) / seedMs.median, 0), spread(stats(idle.seed), 2)],
           ],
         ),
         '',
-        `Round by round: process ×2 is ${spread(speedup, 2)}× sequential, and the seed's process mode takes ${spread(overSeed, 2)}× as long as ours.`,
+        `Round by round: process ×2 is ${spread(speedup, 2)}× sequential, and the seed's process mode takes ${spread(overSeed, 2)}× as long as ours. ` +
+          'The idle column is the CPU the rest of the machine left unused during each run (from /proc/stat): ' +
+          'when a sequential run leaves less than a core idle, a second worker has no core to run on.',
       ],
       checks: [
         {
@@ -302,7 +325,7 @@ export async function benchPythonMne(ctx: PythonBenchContext): Promise<PythonBen
           pass: overSeed.median > 1,
         },
       ],
-      data: { python: versions, files: FILES, sequentialMs: seq, processMs: proc, seedProcessMs: seedMs, processSpeedup: speedup, seedOverOurs: overSeed, raw },
+      data: { python: versions, files: FILES, idleCores: idle, sequentialMs: seq, processMs: proc, seedProcessMs: seedMs, processSpeedup: speedup, seedOverOurs: overSeed, raw },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -337,8 +360,7 @@ export async function benchPythonStartup(ctx: PythonBenchContext): Promise<Pytho
       raw[c.label] = { fresh: [], warm: [] };
       for (let r = 0; r < ctx.runs; r++) {
         ctx.progress(`python start-up, ${c.label}: round ${r + 1}/${ctx.runs}`);
-        raw[c.label].fresh.push(await ours(c.apply, c.locator, 'process', 2, true));
-        await ours(c.apply, c.locator, 'process', 2, false); // leaves two warm workers
+        raw[c.label].fresh.push(await ours(c.apply, c.locator, 'process', 2, true)); // keeps its two workers
         raw[c.label].warm.push(await ours(c.apply, c.locator, 'process', 2, false));
       }
     }
