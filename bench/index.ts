@@ -3,8 +3,9 @@
 //   node out/bench/index.js [--json FILE] [--quick] [--runs N] [--only a,b,...] [--strict]
 //   (`npm run bench` builds and compiles first.)  BENCH_QUICK=1 = --quick, BENCH_RUNS=N = --runs N.
 //
-// Sections (names for --only): overhead, python, startup, cpu, io, memory; each is one function
-// below that measures, prints its table and adds its targets.
+// Sections (names for --only): overhead, python, startup, cpu, io, memory, and the Python apply
+// files' py-rows, py-mne, py-startup (./python.ts); each is one function that measures, prints its
+// table and adds its targets.
 // Each case lives in its own Node child process (./caseChild.ts, with --expose-gc): it builds its rows
 // and bundles its apply file once, warms up, then does one timed run each time it is asked. The
 // cases of a section are asked in turns, round after round, so a change in the machine's load (this
@@ -18,6 +19,7 @@ import * as path from 'path';
 import { CaseChild, rounds } from './caseChild';
 import { FIXTURES, cpuMsNow, type CaseSpec } from './cases';
 import { sampleTree, type TreeMemory } from './procTree';
+import { PYTHON_SECTIONS } from './python';
 import { describeMachine, fmt, loadAverage, machine, procStat, reporter, spread, stats, table, targetsSection, type Check, type Stats } from './report';
 
 interface Options {
@@ -542,6 +544,15 @@ async function main(): Promise<void> {
   const cpu = want('cpu') ? await cpuSection(b) : undefined;
   const io = want('io') ? await ioSection(b) : undefined;
   const memory = want('memory') ? await memorySection(b) : undefined;
+  // Python apply files against the seed's dispatcher (./python.ts).
+  const pythonRuntime: Record<string, unknown> = {};
+  for (const [name, run] of PYTHON_SECTIONS.filter(([name]) => want(name))) {
+    const section = await run({ runs: R, progress });
+    say();
+    section.text.forEach((line) => say(line));
+    b.checks.push(...section.checks);
+    pythonRuntime[name] = section.data;
+  }
 
   const targets = targetsSection(b.checks, started);
   for (const l of targets.lines) say(l);
@@ -559,6 +570,7 @@ async function main(): Promise<void> {
     fixedMs: overhead.fixed,
     firstRowMs: overhead.firstRow,
     python,
+    pythonRuntime,
     startup,
     cpu,
     io,

@@ -11,11 +11,14 @@
 
 const fs = require('fs');
 const path = require('path');
+const { spawnSync } = require('child_process');
+const { findMnePython } = require('./demoPython');
 
 const REPO = path.resolve(__dirname, '..');
 const TEMPLATE = path.join(__dirname, 'demo-template');
 const OUT = path.resolve(process.argv[2] || path.join(REPO, 'demo'));
 const DATA = path.join(OUT, 'data');
+const FIF_DATA = path.join(DATA, 'fif');
 const SEED = 20261125;
 
 const LOCATOR_COLUMNS = [
@@ -245,6 +248,7 @@ function main() {
   const written = [];
   const rows = [];
   const keep = new Set();
+  const fifPlan = [];
   fs.mkdirSync(DATA, { recursive: true });
 
   for (const rec of recordingPlan()) {
@@ -278,6 +282,7 @@ function main() {
       ];
     }
     rows.push(row);
+    fifPlan.push({ rec, csv: file, csvWritten: written.includes(file), row });
   }
 
   // Recordings a previous version of this script wrote and this one does not.
@@ -288,6 +293,8 @@ function main() {
   const locator = [LOCATOR_COLUMNS, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
   const locatorFile = path.join(OUT, 'demo.locator.csv');
   if (writeIfChanged(locatorFile, locator)) written.push(locatorFile);
+
+  const fif = writeFifRecordings(fifPlan, written);
 
   const example = findExampleLocator();
   if (example) {
@@ -311,6 +318,54 @@ function main() {
     `make-demo: ${path.relative(process.cwd(), OUT) || '.'}: ${rows.length} locator rows, ${keep.size} recordings, ` +
       `${(bytes / 1e6).toFixed(1)} MB, ${written.length} file(s) written, ${Date.now() - started} ms`,
   );
+  console.log(`make-demo: ${fif}`);
+}
+
+/**
+ * The same recordings as FIF files written by MNE (data/fif/, listed in fif.locator.csv, for the
+ * Python apply files), when a Python with MNE is found; says so when it is not. A FIF file is
+ * rewritten when its CSV was (MNE stamps each file it writes, so the bytes differ every time).
+ */
+function writeFifRecordings(plan, written) {
+  const found = findMnePython();
+  if (!found.python) {
+    return (
+      `no Python with MNE (tried ${found.tried.join(', ')}): no FIF recordings and no fif.locator.csv, so the ` +
+      'Python apply files have nothing to read; run `bash scripts/setup-python.sh` (Debian: python3-mne), then this again'
+    );
+  }
+  fs.mkdirSync(FIF_DATA, { recursive: true });
+  const rows = [];
+  const keep = new Set();
+  const convert = [];
+  for (const { rec, csv, csvWritten, row } of plan) {
+    const name = rec.name.replace(/\.csv$/, '_raw.fif');
+    const file = path.join(FIF_DATA, name);
+    if (rec.corrupt) {
+      if (writeIfChanged(file, 'export aborted: amplifier disconnected\n\u0000\u0000\u0000\n')) written.push(file);
+      keep.add(name);
+    } else if (rec.file !== false) {
+      if (csvWritten || !fs.existsSync(file)) convert.push({ fif: file, csv, sfreq: rec.sfreq });
+      keep.add(name);
+    }
+    rows.push([file, row[1], rec.corrupt ? 'unknown' : 'standard_data', ...row.slice(3)]);
+  }
+  if (convert.length) {
+    const r = spawnSync(found.python, [path.join(__dirname, 'write_fif.py')], {
+      input: JSON.stringify({ files: convert }),
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    if (r.status !== 0) throw new Error(`make-demo: writing FIF files with ${found.python} failed:\n${r.stderr}`);
+    written.push(...convert.map((c) => c.fif));
+  }
+  for (const name of fs.readdirSync(FIF_DATA)) {
+    if (!keep.has(name)) fs.rmSync(path.join(FIF_DATA, name));
+  }
+  const locator = [LOCATOR_COLUMNS, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  const locatorFile = path.join(OUT, 'fif.locator.csv');
+  if (writeIfChanged(locatorFile, locator)) written.push(locatorFile);
+  return `fif.locator.csv: ${rows.length} rows, ${keep.size} FIF files (${convert.length} written with MNE ${found.mne}, ${found.python})`;
 }
 
 main();

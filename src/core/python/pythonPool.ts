@@ -64,7 +64,10 @@ export async function endIdlePythonWorkers(): Promise<void> {
   idle = [];
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = undefined;
-  for (const w of ending) w.kill();
+  for (const w of ending) {
+    w.setIdle(false); // referenced again until they are gone: awaiting an unreferenced exit can end the host's event loop first
+    w.kill();
+  }
   await Promise.all(ending.map((w) => w.exited));
 }
 
