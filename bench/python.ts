@@ -15,6 +15,7 @@ import { readLocator } from '../src/core/locator';
 import { runBatch } from '../src/core/run';
 import { loadPythonApplyFile, type PythonApply } from '../src/core/python/pythonApply';
 import { endIdlePythonWorkers } from '../src/core/python/pythonPool';
+import { fmt as fmtDigits, spread as spreadDigits, stats, table as markdownTable, type Stats } from './report';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const SEED = path.join(REPO, 'bench', 'python_seed.py');
@@ -42,24 +43,10 @@ export interface PythonBenchSection {
   data: Record<string, unknown>;
 }
 
-interface Stats {
-  median: number;
-  min: number;
-  max: number;
-  n: number;
-}
-
-function stats(xs: number[]): Stats {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { median, min: s[0], max: s[s.length - 1], n: s.length };
-}
-
-const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
-const spread = (s: Stats, digits = 1) => `${fmt(s.median, digits)}` + (s.n > 1 ? ` [${fmt(s.min, digits)}–${fmt(s.max, digits)}]` : '');
-const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+// The shared statistics and table of both benchmarks (./report.ts), with this file's defaults.
+const fmt = (x: number, digits = 1) => fmtDigits(x, digits);
+const spread = (s: Stats, digits = 1) => spreadDigits(s, digits);
+const table = (head: string[], rows: string[][]) => markdownTable(head, rows).split('\n');
 
 export function benchPython(): string {
   return process.env.BENCH_PYTHON ?? '/usr/bin/python3';
