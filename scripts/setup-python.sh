@@ -12,21 +12,7 @@ t0=$SECONDS
 # cloudpickle: the unit tests run EEGUnity's own dispatcher (test/unit/fixtures/parallel_execute.py) as the reference.
 PACKAGES=(python3 python3-pandas python3-mne python3-cloudpickle)
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
-    missing+=("$p")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  log "apt-get installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
-  $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >&2
-else
-  log "debian packages present (${PACKAGES[*]})"
-fi
+bash "$(dirname "$0")/apt-ensure.sh" setup-python "${PACKAGES[@]}"
 # Check that they load under Debian's interpreter.
 /usr/bin/python3 -c 'import sys, pandas, mne; print("[setup-python] /usr/bin/python3 %s: pandas %s, mne %s" % (sys.version.split()[0], pandas.__version__, mne.__version__), file=sys.stderr)' 1>&2
 log "done in $((SECONDS - t0))s"

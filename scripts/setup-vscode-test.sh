@@ -23,21 +23,7 @@ log() { echo "[setup-vscode-test] $*" >&2; }
 t0=$SECONDS
 
 # 1. Debian packages. dpkg-query is fast; apt-get update runs only when something is missing.
-missing=()
-for p in chromium libkrb5-dev pkg-config; do
-  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
-    missing+=("$p")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  log "apt-get installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq >&2
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-else
-  log "debian packages present (chromium libkrb5-dev pkg-config)"
-fi
+bash "$(dirname "$0")/apt-ensure.sh" setup-vscode-test chromium libkrb5-dev pkg-config
 
 # 2. node@24 + code-server into the cache (skipped when the marker matches).
 if [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$STAMP" ] && [ -x "$NODE24_DIR/bin/node" ] \

@@ -79,19 +79,7 @@ node_state() { SLURM_CONF=$CONF sinfo -h -n "$NODE" -o %T 2>/dev/null | head -1 
 
 # --- install ---------------------------------------------------------------------------------------
 install_packages() {
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do
-    if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
-      missing+=("$p")
-    fi
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local t=$SECONDS
-  log "apt-get installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >&2
-  log "installed in $((SECONDS - t))s"
+  bash "$(dirname "${BASH_SOURCE[0]}")/apt-ensure.sh" slurm "${PACKAGES[@]}"
 }
 
 # --- configuration ---------------------------------------------------------------------------------
