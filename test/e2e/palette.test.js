@@ -177,17 +177,7 @@ describe('palette: Run Batch... fills the results panel', function () {
       await page.locator('.tabs-container .tab.active', { hasText: 'Results: demo.locator.csv' }).waitFor({ state: 'visible', timeout: 30_000 });
 
       // The Output channel: the run's start with its settings, the failing row with its file and line, the summary.
-      await u.runCommand(page, 'Output: Show Output Channels...');
-      await u.pickQuickItem(page, 'Locator Batch');
-      const log = page.locator('.part.panel .monaco-editor .view-lines').first();
-      const text = await u.until(
-        async () => {
-          // Long lines wrap in the view: join them again.
-          const t = (await log.innerText().catch(() => '')).replace(/\u00a0/g, ' ').replace(/\n/g, '');
-          return /demo\.locator\.csv: Cancelled: \d+ done/.test(t) ? t : undefined;
-        },
-        { message: 'the run log in the Output panel' },
-      );
+      const text = await u.outputChannelText(page, /demo\.locator\.csv: Cancelled: \d+ done/, 'the run log in the Output panel');
       assert.match(text, new RegExp(`Run started on .*demo\\.locator\\.csv: ${n} of ${n} rows, apply .*e2e-slow\\.js, mode sequential, workers 1, result value`));
       assert.match(text, /row 1: error: Error: row one is bad \(.*e2e-slow\.js:3:\d+\)/);
       assert.match(text, new RegExp(`demo\\.locator\\.csv: Cancelled: ${done.length} done, 1 error, (\\d+ skipped, )?${cancelled.length} cancelled in .* · sequential mode`));

@@ -39,7 +39,7 @@ describe('a Python apply file from the locator editor', function () {
     started: (env) => (page = env.page),
   });
 
-  const field = async (id) => editor.locator(`#${id}`).evaluate((el) => ({ value: el.type === 'checkbox' ? String(el.checked) : el.value, title: el.title }));
+  const field = (id) => u.runBarField(editor, id);
   const frame = async () => (editor = await u.findWebview(page, { kind: 'editor', title: path.basename(LOCATOR) }));
 
   before(() => {
@@ -84,17 +84,7 @@ describe('a Python apply file from the locator editor', function () {
   });
 
   it('logs the interpreter with its pandas version, and what app_func printed tagged with its row', async () => {
-    await u.runCommand(page, 'Output: Show Output Channels...');
-    await u.pickQuickItem(page, 'Locator Batch');
-    const log = page.locator('.part.panel .monaco-editor .view-lines').first();
-    const text = await u.until(
-      async () => {
-        // Long lines wrap in the view: join them again.
-        const t = (await log.innerText().catch(() => '')).replace(/\u00a0/g, ' ').replace(/\n/g, '');
-        return /\[row 2\] channels 19 at 256\.0/.test(t) ? t : undefined;
-      },
-      { message: "app_func's output in the Output panel" },
-    );
+    const text = await u.outputChannelText(page, /\[row 2\] channels 19 at 256\.0/, "app_func's output in the Output panel");
     assert.match(text, /interpreter: Python 3\.\d+\.\d+ \(\/usr\/bin\/python3.*\), pandas \d+\.\d+/);
     assert.match(text, /\[row 0\] channels 32 at 250\.0/);
     assert.match(text, /\[row 1\] channels 64 at 500\.0/);

@@ -31,7 +31,7 @@ describe('run bar settings: the apply file\'s defaults, and where each value cam
     started: (env) => (page = env.page),
   });
 
-  const field = async (id) => editor.locator(`#${id}`).evaluate((el) => ({ value: el.type === 'checkbox' ? String(el.checked) : el.value, title: el.title }));
+  const field = (id) => u.runBarField(editor, id);
 
   it('opens a locator with no apply file picked: the values are the built-ins and the demo\'s settings', async () => {
     await u.quickOpen(page, path.basename(LOCATOR));

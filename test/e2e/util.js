@@ -258,6 +258,25 @@ function tempFile(file, text) {
   return () => fs.rmSync(file, { force: true });
 }
 
+/** The "Locator Batch" Output channel's text once it matches `pattern` (long lines wrap in the view: joined again). */
+async function outputChannelText(page, pattern, message) {
+  await runCommand(page, 'Output: Show Output Channels...');
+  await pickQuickItem(page, 'Locator Batch');
+  const log = page.locator('.part.panel .monaco-editor .view-lines').first();
+  return until(
+    async () => {
+      const t = (await log.innerText().catch(() => '')).replace(/\u00a0/g, ' ').replace(/\n/g, '');
+      return pattern.test(t) ? t : undefined;
+    },
+    { message },
+  );
+}
+
+/** A run bar field of the editor's webview: its value (a checkbox's as "true"/"false") and its tooltip. */
+function runBarField(editor, id) {
+  return editor.locator(`#${id}`).evaluate((el) => ({ value: el.type === 'checkbox' ? String(el.checked) : el.value, title: el.title }));
+}
+
 module.exports = {
   h,
   DEMO,
@@ -283,4 +302,6 @@ module.exports = {
   clearNotifications,
   extensionsActivated,
   tempFile,
+  outputChannelText,
+  runBarField,
 };
