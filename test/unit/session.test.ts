@@ -143,6 +143,20 @@ exports.apply = (row) => row['File Path'].toUpperCase();
     assert.match(moved.message, /another locator/);
   });
 
+  it("re-running the last run's failed rows needs the same rows (the editor's Re-run Failed Rows); a fixed apply file is fine", async () => {
+    const flaky = writeFixture(dir(), 'apply/flaky.js', APPLY.replace("row['File Path'].toUpperCase()", "(row['File Path'] === '/c.fif' ? null.x : row['File Path'])"));
+    const last = await executeRun(await prepareRun(request({ applyFile: flaky, choice: { mode: 'sequential' } })));
+    assert.deepStrictEqual(last.records.map((r) => r.status), ['done', 'skipped', 'error']);
+    const fixed = writeFixture(dir(), 'apply/fixed.js', APPLY);
+    const rerun = await prepareRun(request({ applyFile: fixed, resume: { last } }));
+    assert.deepStrictEqual(rerun.indices, [2], 'only the failed row runs again');
+    const edited = writeFixture(dir(), 'data/edited.csv', LOCATOR.replace('/a.fif', '/a2.fif'));
+    const changed = await refusal(
+      request({ locatorPath: edited, readLocator: async () => parseLocator(readFileSync(edited, 'utf8')), applyFile: fixed, resume: { last } }),
+    );
+    assert.strictEqual(changed.kind, 'changed');
+  });
+
   it('the same rows saved with CRLF and a BOM are the same locator', async () => {
     const a = await prepareRun(request());
     const crlf = writeFixture(dir(), 'data/crlf.csv', '\ufeff' + LOCATOR.replace(/\n/g, '\r\n'));
