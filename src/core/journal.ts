@@ -23,6 +23,9 @@ export interface JournalHeader {
   isPatch: boolean;
   total: number;
   identity?: JournalIdentity;
+  /** The process that writes it, and its machine: a journal whose writer is alive is a run still going. */
+  pid?: number;
+  host?: string;
 }
 
 // Buffer lines briefly: one write per batch instead of per row keeps 100k-row runs cheap.

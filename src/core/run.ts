@@ -7,6 +7,7 @@ import { runInProcess } from './inProcess';
 import { firstUserFrame } from './applyModule';
 import { formatCell, toRowError } from './encode';
 import { isThenable } from './rowRunner';
+import { hostname } from 'os';
 import { JournalWriter, type JournalIdentity } from './journal';
 import type { PythonApply } from './python/pythonApply';
 import type { RowOutput } from './python/pythonProcess';
@@ -143,6 +144,8 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
         isPatch: options.isPatch,
         total: rows.length,
         identity: options.journalIdentity,
+        pid: process.pid,
+        host: hostname(),
       })
     : undefined;
 
