@@ -1,11 +1,12 @@
 // The command palette: Run Batch..., Cancel Run, Re-run Failed Rows, Export Results...,
-// New Apply File..., Show Results, Open in Locator Editor.
+// Resume Last Run, New Apply File..., Show Results, Open in Locator Editor.
 import * as vscode from 'vscode';
 import type { RunOutcome } from '../core/run';
 import type { RunSettingsView } from '../shared/protocol';
 import { untrustedRefusal } from '../session/refusal';
 import { askRunSettings, choiceOf, chooseApplyFile, exportResults, rerunFailed, runSession, showRefusals, writeBack, type RunResult } from './actions';
 import { createApplyFile, type ApplyLanguage } from './applyFiles';
+import { resumable, resumeUnfinishedRun } from './lastRunOffer';
 import { CSV_EDITOR_VIEW_TYPE, LOCATOR_EDITOR_VIEW_TYPE } from './locatorEditor';
 import type { LocatorSession, RunRequestOptions } from './locatorSession';
 import type { ResultsPanels } from './resultsPanel';
@@ -65,6 +66,19 @@ export function registerCommands(sessions: Sessions, panels: ResultsPanels): vsc
       if (!s) return undefined;
       panels.show(s, true);
       return pickOutcome(await rerunFailed(sessions, s));
+    }),
+    vscode.commands.registerCommand(COMMANDS.resumeLastRun, async (uri?: vscode.Uri): Promise<RunBatchResult> => {
+      // The locator given, else the one open with a run that did not end (a quick pick when several have one).
+      const given = sessions.find(uri);
+      const offered = given?.unfinished ? [given] : resumable(sessions);
+      if (!offered.length) {
+        void vscode.window.showInformationMessage('Locator Batch: no locator open here has an unfinished last run to resume.');
+        return undefined;
+      }
+      const s = offered.length === 1 ? offered[0] : await pickSession(offered, 'Resume the last run of which locator?');
+      if (!s) return undefined;
+      panels.show(s, true);
+      return pickOutcome(await resumeUnfinishedRun(sessions, s));
     }),
     vscode.commands.registerCommand(COMMANDS.exportResults, async (uri?: vscode.Uri, target?: vscode.Uri) => {
       const s = sessions.find(uri) ?? sessions.lastRun;

@@ -6,10 +6,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { describePython, isPythonApplyFile } from '../core/python/pythonApply';
 import type { RunSettings } from '../core/run';
-import type { InitMessage, ProgressView, ResultView, RunSettingsView, ToWebview } from '../shared/protocol';
+import type { InitMessage, ProgressView, ResultView, RunSettingsView, ToWebview, UnfinishedRunView } from '../shared/protocol';
 import { executeRun, prepareRun, type FinishedRun, type PreparedRun } from '../session/lifecycle';
 import { exportText, journalFileName, planSeriesWriteBack, planValueWriteBack, type ExportFormat } from '../session/outputs';
 import { RunRefusal } from '../session/refusal';
+import type { UnfinishedRun } from '../session/unfinishedRun';
 import { readConfig } from './config';
 import { LocatorDocument } from './locatorDocument';
 import { pythonInterpreterFor } from './pythonInterpreter';
@@ -25,6 +26,8 @@ export interface RunRequestOptions {
   column?: string;
   /** Run only rows without a result (error, timeout, cancelled) in the last run. */
   onlyFailed?: boolean;
+  /** Resume the run this journal records (a run that did not end): run only the rows without a result in it. */
+  resumeJournal?: string;
   /** The view the run was started from: while it shows the run's end, no notification repeats it. */
   shownIn?: () => boolean;
 }
@@ -51,6 +54,8 @@ export class LocatorSession implements vscode.Disposable {
   readonly runBar: RunBarSettings;
   active?: ActiveRun;
   last?: LastRun;
+  /** The last run, when it did not end (see lastRunOffer.ts): offered until resumed, dismissed or replaced by a run. */
+  unfinished?: { run: UnfinishedRun; view: UnfinishedRunView };
   /** What the table shows per row: the last result of each row (sparse). */
   private results: ResultView[] = [];
 
@@ -72,9 +77,9 @@ export class LocatorSession implements vscode.Disposable {
    * The run for `init`, with the results of rows before `resultsBefore` only: a view sends the
    * others in slices behind the rows (100k results in one message held a re-shown tab up for seconds).
    */
-  snapshot(resultsBefore: number): Pick<InitMessage, 'run'> {
+  snapshot(resultsBefore: number): Pick<InitMessage, 'run' | 'unfinishedRun'> {
     const current = this.currentRun();
-    if (!current) return {};
+    if (!current) return this.unfinished ? { unfinishedRun: this.unfinished.view } : {};
     return {
       run: {
         runId: current.runId,
@@ -123,7 +128,7 @@ export class LocatorSession implements vscode.Disposable {
         trusted: vscode.workspace.isTrusted,
         busy,
         journalPath: this.journalPath(config.outputDirectory),
-        resume: options.onlyFailed && this.last ? { last: this.last } : undefined,
+        resume: options.resumeJournal ? { journalFile: options.resumeJournal } : options.onlyFailed && this.last ? { last: this.last } : undefined,
       });
     } catch (err) {
       if (err instanceof RunRefusal) this.emitter.fire({ type: 'notice', level: err.informational ? 'info' : 'error', text: err.message });
@@ -156,6 +161,8 @@ export class LocatorSession implements vscode.Disposable {
     // Only a partial run names its rows (a full run of 100k rows need not send 100k numbers).
     const partial = prepared.indices.length < total;
     this.emitter.fire({ type: 'runStarted', runId, total, settings: view, indices: partial ? prepared.indices : undefined });
+    // A run supersedes the unfinished one (a resume of it, too: its journal then holds every row).
+    if (this.unfinished) this.showUnfinished(undefined);
 
     let finished: FinishedRun;
     try {
@@ -182,16 +189,27 @@ export class LocatorSession implements vscode.Disposable {
     return this.last;
   }
 
+  /** Offers (or withdraws) the unfinished last run in every view. */
+  showUnfinished(unfinished: LocatorSession['unfinished']): void {
+    this.unfinished = unfinished;
+    this.emitter.fire({ type: 'unfinishedRun', run: unfinished?.view });
+  }
+
   cancel(): boolean {
     if (!this.active) return false;
     this.active.controller.abort();
     return true;
   }
 
-  private journalPath(outputDirectory: string): string | undefined {
+  /** Where this locator's runs are journaled: `journals/` in locatorBatch.outputDirectory, else in the workspace's storage. */
+  journalsDir(outputDirectory = readConfig(this.uri).outputDirectory): string | undefined {
     const base = outputDirectory ? vscode.Uri.file(outputDirectory) : this.storageDir();
-    if (!base) return undefined;
-    return vscode.Uri.joinPath(base, 'journals', journalFileName(this.uri.fsPath)).fsPath;
+    return base && vscode.Uri.joinPath(base, 'journals').fsPath;
+  }
+
+  private journalPath(outputDirectory: string): string | undefined {
+    const dir = this.journalsDir(outputDirectory);
+    return dir && path.join(dir, journalFileName(this.uri.fsPath));
   }
 
   // ---- what a finished run becomes (planned by the session; applied here as undoable edits) ----

@@ -12,6 +12,7 @@ export const COMMANDS = {
   runBatch: 'locatorBatch.runBatch',
   cancelRun: 'locatorBatch.cancelRun',
   rerunFailed: 'locatorBatch.rerunFailed',
+  resumeLastRun: 'locatorBatch.resumeLastRun',
   exportResults: 'locatorBatch.exportResults',
   newApplyFile: 'locatorBatch.newApplyFile',
   showResults: 'locatorBatch.showResults',

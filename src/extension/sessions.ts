@@ -32,6 +32,15 @@ export class Sessions implements vscode.Disposable {
     return uri ? this.byUri.get(uri.toString()) : undefined;
   }
 
+  all(): LocatorSession[] {
+    return [...this.byUri.values()];
+  }
+
+  /** Per-workspace memory (e.g. the unfinished runs the user dismissed). */
+  get workspaceState(): vscode.Memento {
+    return this.context.workspaceState;
+  }
+
   running(): LocatorSession[] {
     return [...this.byUri.values()].filter((s) => s.active);
   }

@@ -5,6 +5,7 @@ import { LocatorParseError, parseLocator, type Locator } from '../core/locator';
 import type { FromWebview, InitMessage, RowsMessage, RunSettingsView, ToWebview, ViewKind } from '../shared/protocol';
 import { RowSliceEncoder } from '../shared/rowSlices';
 import { choiceOf, chooseApplyFile, exportResults, rerunFailed, runSession, writeBack } from './actions';
+import { checkUnfinishedRun, dismissUnfinishedRun, resumeUnfinishedRun } from './lastRunOffer';
 import type { LocatorSession } from './locatorSession';
 import { openLocation } from './runReporter';
 import type { Sessions } from './sessions';
@@ -167,6 +168,8 @@ export class WebviewBinding implements vscode.Disposable {
       case 'ready':
         // The table does not wait for the workspace search: its result follows (onDidChange).
         if (!sessions.applyFiles.current) sessions.applyFiles.search().catch((err) => this.notice(err));
+        // The last run did not end (the window closed mid-run)? Its rows and the offer come with `init`.
+        await checkUnfinishedRun(sessions, session).catch((err) => this.notice(err));
         return this.refresh(msg.showsRow);
       case 'run': {
         // The run bar's values are what runs; they are remembered as the user's choice.
@@ -179,6 +182,12 @@ export class WebviewBinding implements vscode.Disposable {
         return;
       case 'rerunFailed':
         await rerunFailed(sessions, session, this.visible);
+        return;
+      case 'resumeRun':
+        await resumeUnfinishedRun(sessions, session, this.visible);
+        return;
+      case 'dismissUnfinishedRun':
+        await dismissUnfinishedRun(sessions, session);
         return;
       case 'export':
         await exportResults(sessions, session);

@@ -80,6 +80,22 @@ export interface InitMessage {
   trusted: boolean;
   /** Results of the current or last run, so a re-shown tab draws them at once. */
   run?: { runId: number; running: boolean; progress: ProgressView; results: ResultView[]; summary?: RunSummaryView };
+  /** The last run did not end (found in its journal when the locator opened): shown until resumed or dismissed. */
+  unfinishedRun?: UnfinishedRunView;
+}
+
+/**
+ * A run of this locator that did not end: one whose window closed mid-run (`local`: its journal
+ * stops short), or one still going in another process. (`slurm`: a cluster run, re-attached.)
+ */
+export interface UnfinishedRunView {
+  kind: 'local' | 'slurm';
+  /** What the run bar's notice says, e.g. "The last run of x.csv stopped at 412 of 1000 rows (...)". */
+  text: string;
+  /** False while it is still going elsewhere: there is nothing to resume. */
+  canResume: boolean;
+  /** The rows it finished, drawn as results while no run of this window is shown. */
+  results: ResultView[];
 }
 
 /**
@@ -151,6 +167,12 @@ export interface NoticeMessage {
   text: string;
 }
 
+/** The unfinished last run was found, or is gone (`run` undefined: resumed, dismissed or replaced by a run). */
+export interface UnfinishedRunMessage {
+  type: 'unfinishedRun';
+  run?: UnfinishedRunView;
+}
+
 export type ToWebview =
   | InitMessage
   | RowsMessage
@@ -160,7 +182,8 @@ export type ToWebview =
   | RunEndedMessage
   | SettingsMessage
   | ApplyChoicesMessage
-  | NoticeMessage;
+  | NoticeMessage
+  | UnfinishedRunMessage;
 
 // ---- webview -> extension ----
 
@@ -178,6 +201,14 @@ export interface CancelRequest {
 }
 export interface RerunFailedRequest {
   type: 'rerunFailed';
+}
+/** Run the rows the unfinished last run left without a result (strict: the same locator, apply file and settings). */
+export interface ResumeRunRequest {
+  type: 'resumeRun';
+}
+/** Do not offer the unfinished last run again. */
+export interface DismissUnfinishedRunRequest {
+  type: 'dismissUnfinishedRun';
 }
 export interface ExportRequest {
   type: 'export';
@@ -213,6 +244,8 @@ export type FromWebview =
   | RunRequest
   | CancelRequest
   | RerunFailedRequest
+  | ResumeRunRequest
+  | DismissUnfinishedRunRequest
   | ExportRequest
   | WriteBackRequest
   | OpenLocationRequest

@@ -10,6 +10,7 @@ import { Notice } from './notice';
 import { ProgressStrip } from './progress';
 import { RunBar } from './runBar';
 import { Table, type TableState } from './table/table';
+import { UnfinishedRunNotice } from './unfinishedRun';
 import { loadState, post, saveState } from './vscodeApi';
 
 interface PersistedState extends TableState {
@@ -25,6 +26,10 @@ let shownRows = 0;
 // ---- the page ------------------------------------------------------------------------------
 
 const notice = new Notice();
+const unfinishedRun = new UnfinishedRunNotice({
+  resume: () => post({ type: 'resumeRun' }),
+  dismiss: () => post({ type: 'dismissUnfinishedRun' }),
+});
 const table = new Table(model, {
   openLocation: (loc) => post({ type: 'openLocation', ...loc }),
   stateChanged: () => persist(),
@@ -91,7 +96,7 @@ function build(k: ViewKind): void {
     writeColumn: () => runBar?.current().column ?? model.run?.settings?.column,
   });
   app.replaceChildren(
-    ...(runBar ? [runBar.el, runBar.trustEl] : []),
+    ...(runBar ? [runBar.el, runBar.trustEl, unfinishedRun.el] : []),
     notice.el,
     strip.el,
     toolbar,
@@ -196,6 +201,7 @@ function onInit(msg: InitMessage): void {
   document.title = msg.title;
   runBar?.setSettings(msg.settings, msg.applyChoices, msg.trusted);
   runBar?.setRunning(!!msg.run?.running);
+  unfinishedRun.show(msg.unfinishedRun);
   parseError = !!msg.parseError;
   toolbar.hidden = parseError;
   runBar?.setBlocked(parseError ? 'The locator could not be read as CSV: fix it (Open as text) and run again.' : undefined);
@@ -278,6 +284,15 @@ function handle(msg: ToWebview): void {
       if (!built) build(kind);
       notice.show(msg.level, msg.text);
       runBar?.requestSettled();
+      unfinishedRun.settled();
+      return;
+    case 'unfinishedRun':
+      if (!built) return;
+      unfinishedRun.show(msg.run);
+      if (msg.run) model.showUnfinished(msg.run.results);
+      else model.clearUnfinished();
+      table.refresh();
+      scheduleChrome();
       return;
     case 'progress':
       if (built && model.setProgress(msg.runId, msg.progress)) scheduleChrome();

@@ -73,7 +73,24 @@ export class Model {
       this.hasResults = run.running || run.results.length > 0;
       this.applyResults(run.results);
       if (!run.running) this.settleLeftovers(run.summary?.endedBy ?? 'finished');
+    } else if (msg.unfinishedRun) {
+      this.showUnfinished(msg.unfinishedRun.results);
     }
+  }
+
+  /** The rows an unfinished last run (whose window closed) finished, drawn while no run of this window is shown. */
+  showUnfinished(results: ResultView[]): void {
+    if (this.run) return;
+    this.applyResults(results);
+  }
+
+  /** The unfinished run was dismissed: its rows go, unless a run has replaced them. */
+  clearUnfinished(): void {
+    if (this.run || !this.hasResults) return;
+    this.results = new Array(this.rowCount);
+    this.status.fill(0);
+    this.hasResults = false;
+    this.resultsVersion++;
   }
 
   addRows(msg: RowsMessage): void {
