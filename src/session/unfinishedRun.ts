@@ -114,7 +114,7 @@ async function readJournalHeader(file: string): Promise<JournalHeader | undefine
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(file, 'r');
-    const buf = Buffer.alloc(64 * 1024);
+    const buf = Buffer.alloc(16 * 1024);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     const text = buf.subarray(0, bytesRead).toString('utf8');
     const end = text.indexOf('\n');

@@ -94,4 +94,26 @@ describe('webview Model', () => {
     assert.equal(m.statusOf(9), 'pending');
     assert.equal(m.addResults(6, [done(1, 'old')], progress({ total: 10 })), false, 'an older run is ignored after a restore too');
   });
+
+  it("shows the rows an unfinished last run finished (the window closed mid-run); a resume of it keeps them, a dismiss clears them", () => {
+    const m = new Model();
+    const unfinishedRun = { kind: 'local' as const, text: 'The last run of t.locator.csv stopped at 3 of 10 rows', canResume: true, results: [done(0, 'a'), done(1, 'b'), { index: 2, status: 'error' as const, error: { name: 'Error', message: 'x' } }] };
+    m.init({ ...initMessage(COLUMNS, ROWS.length), unfinishedRun });
+    assert.equal(m.run, undefined, 'no run of this window');
+    assert.equal(m.hasResults, true, 'the Status and Result columns show');
+    assert.deepEqual([0, 1, 2, 3].map((i) => m.statusOf(i)), ['done', 'done', 'error', undefined]);
+    assert.equal(m.resultText(1), 'b');
+    // Resume: only the rows without a result run; the finished ones keep their values, even when the offer is withdrawn.
+    m.startRun({ type: 'runStarted', runId: 1, total: 10, settings: SETTINGS, indices: [2, 3, 4, 5, 6, 7, 8, 9] });
+    m.clearUnfinished();
+    assert.deepEqual([0, 1, 2, 3].map((i) => m.statusOf(i)), ['done', 'done', 'pending', 'pending']);
+    assert.equal(m.resultText(0), 'a');
+    // Dismissed (no run here): its rows go.
+    const d = new Model();
+    d.init({ ...initMessage(COLUMNS, ROWS.length), unfinishedRun });
+    d.clearUnfinished();
+    assert.equal(d.hasResults, false);
+    assert.equal(d.statusOf(0), undefined);
+    assert.equal(d.resultText(0), '');
+  });
 });
