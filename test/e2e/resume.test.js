@@ -5,7 +5,8 @@
 // "The last run of ... stopped at N of 24 rows" with Resume and Dismiss. A changed apply file is
 // refused with the reason; with the apply file as it was, Resume runs only the rows without a
 // result: every row ends with a result, the rows the first run finished are not run again, and
-// each row after the point where it stopped runs once. Dismiss is remembered across reloads.
+// each row after the point where it stopped runs once. Dismiss is remembered across reloads, and
+// the palette's Resume Last Run is offered only while there is a run to resume.
 //
 // Its own workspace (a temp folder); the apply file appends each row's index to a side-effect file
 // before it sleeps, so the test counts how often each row really ran.
@@ -21,6 +22,7 @@ const NAME = 'resume.locator.csv';
 const ROWS = 24;
 const ROW_DELAY_MS = 300;
 const APPLY_LABEL = 'apply/append-index.js';
+const RESUME_COMMAND = 'Locator Batch: Resume Last Run';
 
 /** The pids of the process tree under `root` whose command line contains `needle` (Linux /proc). */
 function descendantsMatching(root, needle) {
@@ -243,7 +245,7 @@ describe('a run that outlives its window: resume after the extension host was ki
     assert.strictEqual(await noticeText(), '', 'no unfinished run after a reload');
   });
 
-  it('Dismiss: a run killed again is offered after a reload; dismissed, it is not offered again', async () => {
+  it('Dismiss: a run killed again is offered after a reload (the palette too); dismissed, it is not offered again', async () => {
     const before = journals().length;
     await editor.locator('#run').click();
     const journal = await u.until(() => {
@@ -258,8 +260,15 @@ describe('a run that outlives its window: resume after the extension host was ki
     await u.until(() => !alive(header.pid), { timeout: 10_000, message: 'the extension host to end' });
     await reloadWindow();
     await u.until(async () => (await noticeText()).startsWith(`The last run of ${NAME} stopped at`), { timeout: 30_000, message: 'the notice' });
+    // The palette offers it too while there is one.
+    await u.focusWorkbench(page);
+    await h.waitForCommand(page, RESUME_COMMAND, { timeout: 20_000 });
     await editor.locator('#dismiss-run').click();
     await u.until(async () => (await noticeText()) === '', { timeout: 10_000, message: 'the notice to go' });
+    await u.focusWorkbench(page);
+    const listed = await h.findCommand(page, RESUME_COMMAND, { timeout: 3_000 }).then(() => true, () => false);
+    await page.keyboard.press('Escape');
+    assert.strictEqual(listed, false, `"${RESUME_COMMAND}" is not offered once dismissed`);
     await reloadWindow();
     await new Promise((r) => setTimeout(r, 2000));
     assert.strictEqual(await noticeText(), '', 'a dismissed run is not offered again');
