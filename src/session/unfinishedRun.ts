@@ -4,7 +4,7 @@
 //
 // One kind today ('local': a journal written in this machine's processes). A second kind (a run
 // folder of the Slurm engine) plugs in as another member of UnfinishedRun.
-import { promises as fs } from 'fs';
+import { promises as fs, readFileSync } from 'fs';
 import { hostname } from 'os';
 import * as path from 'path';
 import { readJournal, type JournalHeader } from '../core/journal';
@@ -30,8 +30,12 @@ export interface UnfinishedLocalRun {
 export type UnfinishedRun = UnfinishedLocalRun;
 
 export interface FindOptions {
-  /** Whether process `pid` of `host` is alive (default: signal 0 on this host; another host: unknown, so not alive). */
-  isAlive?(pid: number, host: string): boolean;
+  /**
+   * Whether the process `pid` of `host` that started a run at `startedAt` is alive (default: signal 0
+   * on this host, and on Linux a process started after the run is not its writer but a reused pid;
+   * another host's processes cannot be asked, so not alive).
+   */
+  isAlive?(pid: number, host: string, startedAt: string): boolean;
 }
 
 /**
@@ -75,7 +79,7 @@ export async function findUnfinishedRun(journalsDir: string, locatorPath: string
   for (const r of records) if (r.status in counts) counts[r.status]++;
   const { pid, host } = journal.header;
   const alive = options.isAlive ?? isAliveHere;
-  const running = typeof pid === 'number' && typeof host === 'string' && alive(pid, host);
+  const running = typeof pid === 'number' && typeof host === 'string' && alive(pid, host, journal.header.startedAt);
   return {
     kind: 'local',
     journalFile: newest.file,
@@ -98,14 +102,35 @@ export function describeUnfinishedRun(run: UnfinishedRun, locatorName: string): 
 }
 
 /** Signal 0 tells whether a process exists (EPERM: it exists, and is another user's). Only this host's processes can be asked. */
-function isAliveHere(pid: number, host: string): boolean {
+function isAliveHere(pid: number, host: string, startedAt: string): boolean {
   if (host !== hostname()) return false;
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A process that started after the run did cannot have written its journal: the pid was reused.
+  const started = processStartMs(pid);
+  const runStart = Date.parse(startedAt);
+  return started === undefined || !Number.isFinite(runStart) || started <= runStart + PROCESS_START_SLACK_MS;
+}
+
+/** /proc gives a start in clock ticks (1/100 s on Linux) after a boot time in whole seconds. */
+const PROCESS_START_SLACK_MS = 2000;
+
+/** When process `pid` started (ms since the epoch), on Linux; undefined elsewhere or when unknown. */
+function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses; starttime is field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(bootSeconds)) return undefined;
+    return bootSeconds * 1000 + ticks * 10;
+  } catch {
+    return undefined;
   }
 }
 

@@ -101,13 +101,19 @@ describe('session: findUnfinishedRun (the last run of a locator, when it did not
     const { journals, locator } = setup();
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     try {
-      journal(path.join(journals, 'data.locator.20261202-070000.jsonl'), { locator, pid: child.pid }, done(4));
+      // The writer started before its run (as a run's process does).
+      const startedAt = new Date(Date.now() + 1000).toISOString();
+      journal(path.join(journals, 'data.locator.20261202-070000.jsonl'), { locator, pid: child.pid, startedAt }, done(4));
       const found = await findUnfinishedRun(journals, locator);
       assert.deepStrictEqual(found?.runningElsewhere, { pid: child.pid, host: hostname() });
       assert.match(describeUnfinishedRun(found!, 'data.locator.csv'), /still going in another window or process \(process \d+\): 4 of 10 rows so far/);
       // Another machine's process cannot be asked: the run is offered (it may be resumed there or here).
-      journal(path.join(journals, 'data.locator.20261202-070000.jsonl'), { locator, pid: child.pid, host: `not-${hostname()}` }, done(4));
+      journal(path.join(journals, 'data.locator.20261202-070000.jsonl'), { locator, pid: child.pid, startedAt, host: `not-${hostname()}` }, done(4));
       assert.strictEqual((await findUnfinishedRun(journals, locator))?.runningElsewhere, undefined);
+      // A live process that started after the run (its pid reused since the writer died) did not write it.
+      const longAgo = new Date(Date.now() - 3_600_000).toISOString();
+      journal(path.join(journals, 'data.locator.20261202-070000.jsonl'), { locator, pid: child.pid, startedAt: longAgo }, done(4));
+      assert.strictEqual((await findUnfinishedRun(journals, locator))?.runningElsewhere, undefined, 'a reused pid is not the writer');
     } finally {
       child.kill('SIGKILL');
     }
