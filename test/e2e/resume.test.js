@@ -23,6 +23,7 @@ const ROWS = 24;
 const ROW_DELAY_MS = 300;
 const APPLY_LABEL = 'apply/append-index.js';
 const RESUME_COMMAND = 'Locator Batch: Resume Last Run';
+const WRITE_COLUMN = 'resumed';
 
 /** The pids of the process tree under `root` whose command line contains `needle` (Linux /proc). */
 function descendantsMatching(root, needle) {
@@ -116,7 +117,7 @@ describe('a run that outlives its window: resume after the extension host was ki
     fs.mkdirSync(path.dirname(applyFile));
     fs.writeFileSync(applyFile, applySource);
     // Journals where the test can read them (the run bar's runs journal there: locatorBatch.outputDirectory).
-    server = await h.startCodeServer({ folder, extensionDevelopmentPath: h.REPO_ROOT, settings: { 'locatorBatch.outputDirectory': outDir } });
+    server = await h.startCodeServer({ folder, extensionDevelopmentPath: h.REPO_ROOT, settings: { 'locatorBatch.outputDirectory': outDir, 'files.autoSave': 'off' } });
     browser = await h.launchBrowser();
     page = browser.page;
     await h.openWorkbench(page, server, folder);
@@ -210,7 +211,7 @@ describe('a run that outlives its window: resume after the extension host was ki
     assert.ok((await noticeText()).startsWith(`The last run of ${NAME} stopped at`), 'the run is still offered');
   });
 
-  it('Resume runs only the rows without a result: every row ends done, none finished before runs again', async () => {
+  it('Resume runs only the rows without a result: every row ends done, none finished before runs again; write-back has every value', async () => {
     await u.until(async () => !(await editor.locator('#resume-run').isDisabled()), { timeout: 10_000, message: 'Resume enabled again' });
     await editor.locator('#resume-run').click();
     const end = await u.until(async () => {
@@ -237,6 +238,20 @@ describe('a run that outlives its window: resume after the extension host was ki
       // A row started but not yet journaled when the host died ran then and again now.
       else assert.ok(n >= 1 && n <= 2, `row ${i} in flight at the kill ran ${n} times`);
     }
+    // The results are whole, as after a full run: a write-back puts every row's value in the column,
+    // the rows the first run finished included (undone again: the locator stays as it was).
+    await editor.locator('#column').fill(WRITE_COLUMN);
+    await editor.locator('#column').press('Tab');
+    await u.until(async () => (await editor.locator('#write-back').textContent()).includes(WRITE_COLUMN), { message: 'Write back to name the column' });
+    await editor.locator('#write-back').click();
+    const dirtyTab = page.locator('.tabs-container .tab.dirty', { hasText: NAME });
+    await dirtyTab.waitFor({ state: 'visible', timeout: 30_000 });
+    await u.until(async () => (await u.headers(editor)).some((c) => c.title === WRITE_COLUMN), { message: `the "${WRITE_COLUMN}" column in the table` });
+    const col = (await u.headers(editor)).findIndex((c) => c.title === WRITE_COLUMN);
+    assert.deepStrictEqual((await u.allRows(editor)).rows.map((r) => r.cells[col]), Array.from({ length: ROWS }, (_, i) => `v${i}`));
+    await editor.locator('#grid .grid-row[data-index="0"] .cell.k-data').first().click();
+    await page.keyboard.press('Control+Z');
+    await dirtyTab.waitFor({ state: 'detached', timeout: 30_000 });
     // The resumed run's journal is whole: nothing is offered any more, after a reload either.
     const newest = journals().pop();
     assert.strictEqual(readJournal(newest).records.size, ROWS, 'the new journal has every row');
