@@ -84,7 +84,8 @@ export async function inspectSlurmRun(folder: string): Promise<SlurmRunStatus> {
   const manifest = await readRunFolder(folder);
   const { previous } = await runInputs(folder, manifest);
   let tasks: Record<string, TaskStatus> = {};
-  if (manifest.endedAt && manifest.tasks) tasks = manifest.tasks;
+  const settled = manifest.tasks && Object.values(manifest.tasks).every((t) => isTerminal(t.state));
+  if (manifest.endedAt && manifest.tasks && settled) tasks = manifest.tasks;
   else if (manifest.jobId) for (const [k, t] of await queryJob(manifest.jobId, manifest.shards.length)) tasks[k] = t;
   const counts = { total: manifest.rowCount, done: 0, skipped: 0, error: 0, timeout: 0, cancelled: 0 };
   const seen = new Set<number>();
@@ -98,6 +99,8 @@ export async function inspectSlurmRun(folder: string): Promise<SlurmRunStatus> {
     const file = taskJournal(folder, k);
     if (existsSync(file)) for (const rec of (await readJournal(file)).records.values()) count(rec);
   }
+  // Slurm forgot the job: what the manifest recorded is the last word.
+  if (manifest.tasks && Object.values(tasks).every((t) => t.state === 'GONE')) tasks = manifest.tasks;
   const states = new Map(Object.entries(tasks).map(([k, t]) => [Number(k), t]));
   const ended = Boolean(manifest.endedAt) || (states.size === manifest.shards.length && [...states.values()].every((t) => isTerminal(t.state)));
   return { folder, manifest, tasks, slurm: summarizeStates(manifest.jobId, states), counts, pending: manifest.rowCount - seen.size, ended };

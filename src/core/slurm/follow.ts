@@ -133,7 +133,11 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
   let lastStates = '';
   for (;;) {
     for (let k = 0; k < shards.length; k++) if (missing[k].size) await drain(k);
-    if (left === 0) break; // every row is in: the tasks are ending (their state no longer matters)
+    if (left === 0) {
+      // Every row is in: the tasks are ending. Give Slurm a moment (at most 1 s) to say so, for the manifest.
+      if (!known) states = await settledStates(jobId, shards.length, states);
+      break;
+    }
     if (halt.aborted && !cancelled && !known) {
       cancelled = true;
       await cancelJob(jobId).catch(() => undefined); // already over: nothing to cancel
@@ -170,6 +174,20 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
   const tasks: Record<string, TaskStatus> = {};
   for (const [k, t] of states) tasks[k] = t;
   return { tasks, cancelled };
+}
+
+async function settledStates(jobId: string, tasks: number, last: JobStatus): Promise<JobStatus> {
+  let states = last;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      states = await queryJob(jobId, tasks);
+    } catch {
+      return states;
+    }
+    if ([...states.values()].every((t) => isTerminal(t.state))) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return states;
 }
 
 async function taskError(folder: string, jobId: string, task: number, status: TaskStatus): Promise<RowRecord['error']> {
