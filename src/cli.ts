@@ -77,6 +77,8 @@ interface CliArgs {
   detach: boolean;
   /** Hidden: run only these rows (a JSON array of indices in a file); what a Slurm task runs. */
   rowsFile?: string;
+  /** Hidden: LOCATOR is a Slurm run's snapshot of this locator (apply's context.locatorPath). */
+  locatorPath?: string;
 }
 
 export function parseArgs(argv: string[]): CliArgs | 'help' {
@@ -122,6 +124,7 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--runs-dir': args.slurm!.runsDir = value(); break;
       case '--detach': args.detach = true; break;
       case '--rows': args.rowsFile = value(); break;
+      case '--locator-path': args.locatorPath = value(); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         positional.push(arg);
@@ -173,12 +176,15 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // Everything that can be wrong with the input is refused before any row runs, nothing written.
-  const locatorPath = path.resolve(args.locator);
+  // A Slurm task reads the run's snapshot of the locator; apply sees the locator's own path.
+  const snapshot = args.locatorPath ? path.resolve(args.locator) : undefined;
+  const locatorPath = path.resolve(args.locatorPath ?? args.locator);
   let prepared: PreparedRun;
   try {
     prepared = await prepareRun({
       locatorPath,
-      readLocator: () => readLocator(locatorPath),
+      readLocator: () => readLocator(snapshot ?? locatorPath),
+      locatorText: snapshot ? () => readFileSync(snapshot, 'utf8') : undefined,
       applyFile: args.apply,
       python: args.python,
       choice: args.settings,

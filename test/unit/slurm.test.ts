@@ -21,7 +21,7 @@ const SHAPES_JS = `
 exports.condition = (row) => row.Check === 'Completed';
 exports.apply = (row, ctx) => {
   if (ctx.index === 10) return undefined;
-  if (process.env.SHAPE === 'series') return { ...row, Double: Number(row.Rate) * 2, Index: ctx.index };
+  if (process.env.SHAPE === 'series') return { ...row, Double: Number(row.Rate) * 2, Index: ctx.index, Locator: ctx.locatorPath };
   return Number(row.Rate) * 2 + ctx.index / 4;
 };
 `;

@@ -147,6 +147,7 @@ export function jobScript({ folder, node, cli, manifest }: JobScriptParts): stri
   const task = '${SLURM_ARRAY_TASK_ID}';
   const args = [
     'run', q(path.join(folder, manifest.snapshot)),
+    ...(manifest.locatorPath ? ['--locator-path', q(manifest.locatorPath)] : []),
     '--apply', q(manifest.apply),
     '--rows', `${q(path.join(folder, 'shards'))}/${task}.json`,
     '--journal', `${q(path.join(folder, 'journals'))}/${task}.jsonl`,
