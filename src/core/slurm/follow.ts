@@ -36,6 +36,8 @@ export interface FollowResult {
   cancelled: boolean;
 }
 
+const CHUNK_BYTES = 8 << 20;
+
 /** Reads what was appended to a journal since the last read; whole lines only. */
 class JournalTail {
   private offset = 0;
@@ -61,16 +63,19 @@ class JournalTail {
         this.lineNo = 0;
         this.decoder = new StringDecoder('utf8');
       }
-      if (size === this.offset) return [];
-      const buf = Buffer.alloc(size - this.offset);
-      const { bytesRead } = await handle.read(buf, 0, buf.length, this.offset);
-      this.offset += bytesRead;
-      const lines = (this.partial + this.decoder.write(buf.subarray(0, bytesRead))).split('\n');
-      this.partial = lines.pop()!;
       const out: RowRecord[] = [];
-      for (const line of lines) {
-        if (this.lineNo++ === 0 || !line.trim()) continue; // the header
-        out.push(parseRecordLine(line));
+      // In chunks of at most 8 MB: an ended run's journals can be large (67 bytes a row of a number).
+      while (this.offset < size) {
+        const buf = Buffer.alloc(Math.min(size - this.offset, CHUNK_BYTES));
+        const { bytesRead } = await handle.read(buf, 0, buf.length, this.offset);
+        if (!bytesRead) break;
+        this.offset += bytesRead;
+        const lines = (this.partial + this.decoder.write(buf.subarray(0, bytesRead))).split('\n');
+        this.partial = lines.pop()!;
+        for (const line of lines) {
+          if (this.lineNo++ === 0 || !line.trim()) continue; // the header
+          out.push(parseRecordLine(line));
+        }
       }
       return out;
     } finally {
