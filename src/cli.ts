@@ -322,7 +322,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`locator-batch: unexpected error: ${(err as Error)?.stack ?? err}\n`);
+      // sbatch refused the job (a bad --sbatch-arg, more shards than MaxArraySize): its own words.
+      if ((err as Error)?.name === 'SlurmCommandError') process.stderr.write(`locator-batch: ${(err as Error).message}\n`);
+      else process.stderr.write(`locator-batch: unexpected error: ${(err as Error)?.stack ?? err}\n`);
       process.exitCode = 2;
     },
   );

@@ -126,12 +126,17 @@ export async function submitSlurmRun(
   await fs.writeFile(script, jobScript({ folder, node: nodeForTasks(), cli: cliScriptPath(), manifest }), { mode: 0o755 });
   await writeManifest(folder, manifest);
   const name = `locator-batch:${path.basename(options.locatorPath ?? 'locator')}`;
-  manifest.jobId = await submitArray(script, shards.length, slurm.throttle, [
-    `--job-name=${name}`,
-    `--output=${path.join(folder, 'logs', '%a.out')}`,
-    `--chdir=${folder}`,
-    ...manifest.sbatchArgs,
-  ]);
+  try {
+    manifest.jobId = await submitArray(script, shards.length, slurm.throttle, [
+      `--job-name=${name}`,
+      `--output=${path.join(folder, 'logs', '%a.out')}`,
+      `--chdir=${folder}`,
+      ...manifest.sbatchArgs,
+    ]);
+  } catch (err) {
+    await fs.rm(folder, { recursive: true, force: true }); // nothing was submitted: no run to come back to
+    throw err;
+  }
   await writeManifest(folder, manifest);
   return { folder, manifest };
 }
