@@ -5,7 +5,7 @@
 // resumes from its journal: every row once, none of the journaled ones run again.
 import * as assert from 'assert';
 import { spawn } from 'child_process';
-import { existsSync, readFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { readJournal } from '../../src/core/journal';
 import { readRunFolder } from '../../src/core/slurm';
@@ -103,6 +103,17 @@ describe('command line with Slurm: run --mode slurm, --detach, status, collect',
     assert.strictEqual(ran.code, 2, ran.stderr);
     assert.match(ran.stderr, /slurm mode needs Slurm's sbatch on PATH/);
     assert.ok(!existsSync(path.join(dir(), 'nos/runs')), 'no run folder');
+  });
+
+  it("a job sbatch refuses (a partition that does not exist): sbatch's words, exit 2, no run folder left", async () => {
+    const locator = writeFixture(dir(), 'bad/rec.csv', LOCATOR);
+    const apply = writeFixture(dir(), 'bad/len.js', APPLY);
+    const runs = path.join(dir(), 'bad/runs');
+    const ran = await run(['run', locator, '--apply', apply, '--mode', 'slurm', '--runs-dir', runs, '--sbatch-arg=--partition=nope']);
+    assert.strictEqual(ran.code, 2, ran.stderr);
+    assert.match(ran.stderr, /invalid partition/i);
+    assert.doesNotMatch(ran.stderr, /unexpected error/);
+    assert.deepStrictEqual(readdirSync(runs), []);
   });
 });
 
