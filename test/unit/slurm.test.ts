@@ -9,7 +9,9 @@ import * as path from 'path';
 import { readJournal } from '../../src/core/journal';
 import { readLocator } from '../../src/core/locator';
 import { runBatch, shapeResults, type RunOptions, type RunOutcome } from '../../src/core/run';
-import { listRunFolders, readRunFolder } from '../../src/core/slurm';
+import { defaultShardCount, listRunFolders, readRunFolder, summarizeStates } from '../../src/core/slurm';
+import { splitShards } from '../../src/core/slurm/runFolder';
+import { expandTaskIds, parseJobStatus } from '../../src/core/slurm/scheduler';
 import { applyFixture, essence, linesOf, sleep, useTempDir, writeFixture, type Loaded } from './helpers';
 import { EXAMPLE_LOCATOR, PYTHON_FIXTURES, loadPy } from './pythonHelpers';
 import { queuedJobs, useSlurmCluster } from './slurmHelpers';
@@ -178,6 +180,29 @@ exports.apply = async (row, ctx) => {
     assert.strictEqual(runs[0].manifest.endedBy, 'cancelled');
   });
 
+  it('the stop policy cancels the job at the first failed row: that row is an error, rows not finished are cancelled', async () => {
+    const { file, locator } = await locatorAt(dir(), 'stop/rec.csv');
+    const loaded = await applyFixture(
+      dir(),
+      'stop/apply.js',
+      `exports.apply = async (row, ctx) => {
+  if (ctx.index === 0) throw new Error('first row fails');
+  await new Promise((r) => setTimeout(r, 600_000));
+};`,
+    );
+    let jobId = '';
+    const out = await slurmRun(dir(), { rows: locator.rows, module: loaded.module, bundle: loaded.bundle, locatorPath: file, onError: 'stop' }, {
+      shards: 3,
+      onSubmitted: (j) => (jobId = j.jobId),
+    });
+    assert.strictEqual(out.endedBy, 'stopped');
+    assert.strictEqual(out.records[0].status, 'error');
+    assert.match(out.records[0].error!.message, /first row fails/);
+    assert.deepStrictEqual(out.counts, { total: 12, done: 0, skipped: 0, error: 1, timeout: 0, cancelled: 11 });
+    for (let i = 0; i < 50 && queuedJobs().includes(jobId); i++) await sleep(200);
+    assert.ok(!queuedJobs().includes(jobId), `job ${jobId} was cancelled`);
+  });
+
   it('re-running failed rows submits an array over those rows only', async () => {
     const sideEffects = path.join(dir(), 'rerun/applied.txt');
     const fixed = path.join(dir(), 'rerun/fixed');
@@ -207,5 +232,33 @@ exports.apply = (row, ctx) => {
     assert.deepStrictEqual(manifest.shards.flat().sort((a, b) => a - b), [1, 3, 5, 7, 9, 11], 'the new array covers the failed rows only');
     assert.strictEqual(manifest.reused, 6);
     assert.ok(existsSync(path.join(latest.folder, 'previous.jsonl')));
+  });
+});
+
+describe('slurm mode: reading Slurm and splitting rows (no cluster)', () => {
+  it("reads scontrol's task states: one line a started task, one for the pending ones", () => {
+    const text = [
+      'JobId=9 ArrayJobId=9 ArrayTaskId=4-7%2 ArrayTaskThrottle=2 JobState=PENDING Reason=JobArrayTaskLimit ExitCode=0:0',
+      'JobId=12 ArrayJobId=9 ArrayTaskId=3 JobState=RUNNING Reason=None ExitCode=0:0',
+      'JobId=11 ArrayJobId=9 ArrayTaskId=1 JobState=FAILED Reason=NonZeroExitCode ExitCode=3:0',
+      'JobId=10 ArrayJobId=9 ArrayTaskId=0 JobState=COMPLETED Reason=None ExitCode=0:0',
+      '',
+    ].join('\n');
+    const states = parseJobStatus(text, 8);
+    assert.deepStrictEqual([...states.keys()].sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.strictEqual(states.get(1)!.state, 'FAILED');
+    assert.strictEqual(states.get(1)!.exitCode, '3:0');
+    assert.strictEqual(states.get(2)!.state, 'PENDING', 'a task on no line is pending');
+    assert.strictEqual(states.get(6)!.state, 'PENDING');
+    assert.deepStrictEqual(summarizeStates('9', states), { jobId: '9', pending: 5, running: 1, ended: 2, failed: 1 });
+    assert.deepStrictEqual(expandTaskIds('1,3,5-6'), [1, 3, 5, 6]);
+    assert.deepStrictEqual(expandTaskIds('0-9:4%2'), [0, 4, 8]);
+  });
+
+  it('splits rows into contiguous shards of near-equal size, never an empty one', () => {
+    assert.deepStrictEqual(splitShards([1, 3, 5, 7, 9, 11], 4), [[1], [3, 5], [7], [9, 11]]);
+    assert.deepStrictEqual(splitShards([2, 4], 5), [[2], [4]]);
+    assert.strictEqual(defaultShardCount(250), 3);
+    assert.strictEqual(defaultShardCount(1_000_000), 1000, 'under MaxArraySize (1001 by default)');
   });
 });
