@@ -49,12 +49,17 @@ export async function slurmStatus(folder: string): Promise<number> {
 
 export async function slurmCollect(folder: string, args: { out?: string; column: string }, log: (s: string) => void, reportRun: ReportRun): Promise<number> {
   let attached: Awaited<ReturnType<typeof attachSlurmRun>>;
+  let lastState = '';
   try {
     const { manifest } = await inspectSlurmRun(folder);
     if (!manifest.endedAt) log(`Following Slurm job ${manifest.jobId} to its end (Ctrl+C stops waiting; the job goes on)`);
     attached = await attachSlurmRun(folder, {
       journalPath: manifest.journal,
-      onSlurmState: (s) => log(`Slurm job ${s.jobId}: ${s.pending} pending, ${s.running} running, ${s.ended} ended${s.failed ? ` (${s.failed} failed)` : ''}`),
+      onSlurmState: (s) => {
+        const line = `Slurm job ${s.jobId}: ${s.pending} pending, ${s.running} running, ${s.ended} ended${s.failed ? ` (${s.failed} failed)` : ''}`;
+        if (line !== lastState) log(line);
+        lastState = line;
+      },
     });
   } catch (err) {
     process.stderr.write(`locator-batch: ${(err as Error).message}\n`);
