@@ -1,7 +1,8 @@
 // The Slurm backend on a real one-node cluster (scripts/slurm.sh): a run in slurm mode gives what a
 // sequential run gives; a task cancelled, a task exiting non-zero and a task over its time limit
 // each turn their unfinished rows into errors naming the job, the task and Slurm's state while the
-// other rows are done; Cancel is scancel; Re-run Failed Rows runs only those rows.
+// other rows are done; Cancel and the stop policy are scancel; Re-run Failed Rows runs only those rows.
+// Without a cluster: the refusal without sbatch, Slurm options in layers, reading scontrol.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import { appendFileSync, existsSync, readFileSync } from 'fs';
@@ -9,8 +10,10 @@ import * as path from 'path';
 import { readJournal } from '../../src/core/journal';
 import { readLocator } from '../../src/core/locator';
 import { runBatch, shapeResults, type RunOptions, type RunOutcome } from '../../src/core/run';
-import { defaultShardCount, listRunFolders, readRunFolder, summarizeStates } from '../../src/core/slurm';
+import { defaultShardCount, listRunFolders, readRunFolder, slurmAvailable, summarizeStates } from '../../src/core/slurm';
 import { splitShards } from '../../src/core/slurm/runFolder';
+import { prepareRun, type RunRequest } from '../../src/session/lifecycle';
+import { RunRefusal } from '../../src/session/refusal';
 import { expandTaskIds, parseJobStatus } from '../../src/core/slurm/scheduler';
 import { applyFixture, essence, linesOf, sleep, useTempDir, writeFixture, type Loaded } from './helpers';
 import { EXAMPLE_LOCATOR, PYTHON_FIXTURES, loadPy } from './pythonHelpers';
@@ -232,6 +235,54 @@ exports.apply = (row, ctx) => {
     assert.deepStrictEqual(manifest.shards.flat().sort((a, b) => a - b), [1, 3, 5, 7, 9, 11], 'the new array covers the failed rows only');
     assert.strictEqual(manifest.reused, 6);
     assert.ok(existsSync(path.join(latest.folder, 'previous.jsonl')));
+  });
+});
+
+describe('slurm mode in the session: refusal without sbatch, options in layers (no cluster)', () => {
+  const dir = useTempDir('slurm-session');
+  const request = (over: Partial<RunRequest> = {}): RunRequest => {
+    const locatorPath = writeFixture(dir(), 'data/rec.csv', LOCATOR);
+    return {
+      locatorPath,
+      readLocator: () => readLocator(locatorPath),
+      applyFile: writeFixture(dir(), 'apply/id.js', 'exports.apply = (row, ctx) => ctx.index;\n'),
+      trusted: true,
+      choice: { mode: 'slurm' },
+      ...over,
+    };
+  };
+
+  it("refuses slurm mode where sbatch is not on PATH ('no-slurm', saying how to fix it)", async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = dir();
+    try {
+      await assert.rejects(prepareRun(request()), (err: unknown) => {
+        assert.ok(err instanceof RunRefusal);
+        assert.strictEqual(err.kind, 'no-slurm');
+        assert.match(err.message, /sbatch on PATH.*Remote-SSH.*module load slurm/s);
+        return true;
+      });
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  it("resolves Slurm's options: the settings' sbatch arguments then the choice's, setup from the highest layer, runs dir beside the locator", async function () {
+    if (!slurmAvailable()) this.skip();
+    const prepared = await prepareRun(
+      request({
+        user: { slurm: { sbatchArgs: ['--partition=long', '--time=1:00:00'], setup: ['module load nodejs'] } },
+        slurm: { shards: 3, sbatchArgs: ['--time=0:10:00'] },
+      }),
+    );
+    assert.strictEqual(prepared.resolved.settings.workers, 1, 'one process per task unless chosen');
+    assert.deepStrictEqual(prepared.slurm!.sbatchArgs, ['--partition=long', '--time=1:00:00', '--time=0:10:00']);
+    assert.deepStrictEqual(prepared.slurm!.setup, ['module load nodejs']);
+    assert.strictEqual(prepared.slurm!.shards, 3);
+    assert.strictEqual(prepared.slurm!.runsDir, path.join(dir(), 'data', '.locator-batch', 'runs'));
+    const chosen = await prepareRun(request({ user: { slurm: { setup: ['a'] } }, slurm: { setup: ['b'] } }));
+    assert.deepStrictEqual(chosen.slurm!.setup, ['b']);
+    await assert.rejects(prepareRun(request({ slurm: { shards: 0 } })), /shards must be a whole number > 0/);
   });
 });
 
