@@ -3,8 +3,8 @@
 //   node out/bench/index.js [--json FILE] [--quick] [--runs N] [--only a,b,...] [--strict]
 //   (`npm run bench` builds and compiles first.)  BENCH_QUICK=1 = --quick, BENCH_RUNS=N = --runs N.
 //
-// Sections (names for --only): overhead, python, startup, cpu, io, memory, and the Python apply
-// files' py-rows, py-mne, py-startup (./python.ts); each is one function that measures, prints its
+// Sections (names for --only): overhead, python, startup, cpu, io, memory, the Python apply
+// files' py-rows, py-mne, py-startup (./python.ts), and slurm (./slurm.ts); each is one function that measures, prints its
 // table and adds its targets.
 // Each case lives in its own Node child process (./caseChild.ts, with --expose-gc): it builds its rows
 // and bundles its apply file once, warms up, then does one timed run each time it is asked. The
@@ -20,6 +20,7 @@ import { CaseChild, rounds } from './caseChild';
 import { FIXTURES, cpuMsNow, type CaseSpec } from './cases';
 import { sampleTree, type TreeMemory } from './procTree';
 import { PYTHON_SECTIONS } from './python';
+import { benchSlurm } from './slurm';
 import { describeMachine, fmt, loadAverage, machine, procStat, reporter, spread, stats, table, targetsSection, type Check, type Stats } from './report';
 
 interface Options {
@@ -554,6 +555,15 @@ async function main(): Promise<void> {
     pythonRuntime[name] = section.data;
   }
 
+  let slurm: Record<string, unknown> | undefined;
+  if (want('slurm')) {
+    const section = await benchSlurm({ runs: R, progress });
+    say();
+    section.text.forEach((line) => say(line));
+    b.checks.push(...section.checks);
+    slurm = section.data;
+  }
+
   const targets = targetsSection(b.checks, started);
   for (const l of targets.lines) say(l);
 
@@ -571,6 +581,7 @@ async function main(): Promise<void> {
     firstRowMs: overhead.firstRow,
     python,
     pythonRuntime,
+    slurm,
     startup,
     cpu,
     io,

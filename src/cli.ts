@@ -6,14 +6,22 @@ import { readLocator, writeFileAtomic } from './core/locator';
 import { describePython } from './core/python/pythonApply';
 import type { RowOutput, RunSettings } from './core/run';
 import { ERROR_POLICIES, MODES, RESULT_TYPES, failedCount, unfinishedCount, type RunProgress } from './core/types';
-import { executeRun, prepareRun, type PreparedRun } from './session/lifecycle';
+import { readFileSync } from 'fs';
+import type { SlurmStateSummary } from './core/slurm';
+import { slurmCollect, slurmStatus, type FinishedRunLike } from './cliSlurm';
+import { executeRun, prepareRun, submitDetached, type PreparedRun } from './session/lifecycle';
+import type { SlurmChoice } from './session/slurm';
 import { exportFormatOf, exportText, journalFileName } from './session/outputs';
 import { RunRefusal } from './session/refusal';
 import { endText } from './shared/summary';
 
 const USAGE = `Usage: locator-batch run LOCATOR --apply FILE [options]
+       locator-batch status RUN_FOLDER
+       locator-batch collect RUN_FOLDER [--out FILE] [--column NAME] [--quiet]
 
-Runs the apply function of FILE on every row of the locator CSV LOCATOR.
+Runs the apply function of FILE on every row of the locator CSV LOCATOR. status and collect are
+for Slurm runs (--mode slurm): status prints a run's progress and exits 0 once it has ended, 3
+while rows are pending; collect waits for the run's end and writes what run writes (exit 0 or 1).
 
 Options:
   --apply FILE          apply file: .js .cjs .mjs .ts .mts .cts exporting apply(row, context), or
@@ -37,12 +45,25 @@ Options:
   --rerun-failed JOURNAL  run again only the rows that failed or were cancelled in that run, e.g.
                         after fixing the apply file (refused unless the locator and result type match)
   --quiet               no progress or summary on stderr
+
+Slurm (--mode slurm: the rows are split into shards, each one task of a job array running this CLI
+on a compute node; --workers is then processes per task, default 1 = one row at a time):
+  --shards N            tasks in the array (default: one per 100 rows, at most 1000)
+  --throttle M          at most M tasks at once (sbatch --array=...%M)
+  --sbatch-arg ARG      an sbatch argument, e.g. --sbatch-arg=--partition=short (repeatable)
+  --setup LINE          a line the job script runs first, e.g. "module load nodejs" (repeatable)
+  --runs-dir DIR        where run folders go (default: .locator-batch/runs beside the locator)
+  --detach              submit and return: prints the job id, then the run folder as the last line
+                        on stdout (follow it with status / collect)
   -h, --help            this help
 `;
 
 class UsageError extends Error {}
 
 interface CliArgs {
+  command: 'run' | 'status' | 'collect';
+  /** status / collect: the run folder. */
+  runFolder?: string;
   locator: string;
   apply: string;
   settings: Partial<RunSettings>;
@@ -52,13 +73,21 @@ interface CliArgs {
   resume?: { journalFile: string; failedOnly: boolean };
   python?: string;
   quiet: boolean;
+  slurm: SlurmChoice;
+  detach: boolean;
+  /** Hidden: run only these rows (a JSON array of indices in a file); what a Slurm task runs. */
+  rowsFile?: string;
+  /** Hidden: LOCATOR is a Slurm run's snapshot of this locator (apply's context.locatorPath). */
+  locatorPath?: string;
 }
 
 export function parseArgs(argv: string[]): CliArgs | 'help' {
   if (argv.includes('-h') || argv.includes('--help') || argv.length === 0) return 'help';
   const [command, ...rest] = argv;
-  if (command !== 'run') throw new UsageError(`unknown command "${command}"; the command is: run`);
-  const args: Partial<CliArgs> = { settings: {}, column: 'result', quiet: false };
+  if (command !== 'run' && command !== 'status' && command !== 'collect') {
+    throw new UsageError(`unknown command "${command}"; the commands are: run, status, collect`);
+  }
+  const args: Partial<CliArgs> = { command, settings: {}, column: 'result', quiet: false, slurm: {}, detach: false };
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -88,14 +117,28 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--resume': args.resume = { journalFile: value(), failedOnly: false }; break;
       case '--rerun-failed': args.resume = { journalFile: value(), failedOnly: true }; break;
       case '--quiet': args.quiet = true; break;
+      case '--shards': args.slurm!.shards = integer(value()); break;
+      case '--throttle': args.slurm!.throttle = integer(value()); break;
+      case '--sbatch-arg': (args.slurm!.sbatchArgs ??= []).push(value()); break;
+      case '--setup': (args.slurm!.setup ??= []).push(value()); break;
+      case '--runs-dir': args.slurm!.runsDir = value(); break;
+      case '--detach': args.detach = true; break;
+      case '--rows': args.rowsFile = value(); break;
+      case '--locator-path': args.locatorPath = value(); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         positional.push(arg);
     }
   }
-  if (positional.length !== 1) throw new UsageError(positional.length ? `one locator, please; got ${positional.join(' ')}` : 'which locator? run LOCATOR --apply FILE');
-  if (!args.apply) throw new UsageError('--apply FILE is required');
-  args.locator = positional[0];
+  if (command !== 'run') {
+    if (positional.length !== 1) throw new UsageError(`${command} RUN_FOLDER: one run folder, please`);
+    args.runFolder = positional[0];
+  } else {
+    if (positional.length !== 1) throw new UsageError(positional.length ? `one locator, please; got ${positional.join(' ')}` : 'which locator? run LOCATOR --apply FILE');
+    if (!args.apply) throw new UsageError('--apply FILE is required');
+    args.locator = positional[0];
+    if (args.detach && args.settings!.mode !== 'slurm') throw new UsageError('--detach is for --mode slurm');
+  }
   if (args.out && !/\.(json|csv)$/i.test(args.out)) throw new UsageError(`--out must end in .json or .csv; got ${args.out}`);
   return args as CliArgs;
 }
@@ -119,14 +162,29 @@ async function main(argv: string[]): Promise<number> {
   const log = (s: string) => {
     if (!quiet) process.stderr.write(s + '\n');
   };
+  if (args.command === 'status') return slurmStatus(args.runFolder!);
+  if (args.command === 'collect') return slurmCollect(args.runFolder!, args, log, reportRun);
+  let onlyRows: number[] | undefined;
+  if (args.rowsFile) {
+    try {
+      onlyRows = JSON.parse(readFileSync(args.rowsFile, 'utf8'));
+      if (!Array.isArray(onlyRows) || !onlyRows.every((i) => Number.isInteger(i))) throw new Error('not an array of row indices');
+    } catch (err) {
+      process.stderr.write(`locator-batch: --rows ${args.rowsFile}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
 
   // Everything that can be wrong with the input is refused before any row runs, nothing written.
-  const locatorPath = path.resolve(args.locator);
+  // A Slurm task reads the run's snapshot of the locator; apply sees the locator's own path.
+  const snapshot = args.locatorPath ? path.resolve(args.locator) : undefined;
+  const locatorPath = path.resolve(args.locatorPath ?? args.locator);
   let prepared: PreparedRun;
   try {
     prepared = await prepareRun({
       locatorPath,
-      readLocator: () => readLocator(locatorPath),
+      readLocator: () => readLocator(snapshot ?? locatorPath),
+      locatorText: snapshot ? () => readFileSync(snapshot, 'utf8') : undefined,
       applyFile: args.apply,
       python: args.python,
       choice: args.settings,
@@ -134,6 +192,8 @@ async function main(argv: string[]): Promise<number> {
       journalPath:
         args.journal === false ? undefined : (args.journal ?? path.join(path.dirname(locatorPath), '.locator-batch', journalFileName(locatorPath))),
       resume: args.resume,
+      slurm: args.slurm,
+      onlyRows,
     });
     // Read leniently, as pandas reads it (a quote inside an unquoted field): say so, even with --quiet.
     for (const w of prepared.locator.warnings ?? []) process.stderr.write(`locator-batch: warning: ${locatorPath}: ${w.message}\n`);
@@ -147,6 +207,15 @@ async function main(argv: string[]): Promise<number> {
   }
   const settings = prepared.resolved.settings;
   const journalPath = prepared.journalPath;
+  if (args.detach) {
+    const job = await submitDetached(prepared);
+    if (!job) {
+      log('Nothing to submit: every row already has a result.');
+      return 0;
+    }
+    process.stdout.write(`Submitted Slurm job ${job.jobId}\n${job.runFolder}\n`);
+    return 0;
+  }
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -167,6 +236,11 @@ async function main(argv: string[]): Promise<number> {
   const run = await executeRun(prepared, {
     signal: controller.signal,
     onProgress: bar ? (p) => bar.draw(p) : undefined,
+    onSubmitted: (job) => {
+      bar?.clear();
+      log(`Submitted Slurm job ${job.jobId}; run folder: ${job.runFolder}`);
+    },
+    onSlurmState: slurmStateLogger(bar, log),
     // What the apply file prints goes to stderr, tagged with its row (stdout is the report's).
     onOutput: (o) => {
       bar?.clear();
@@ -175,7 +249,14 @@ async function main(argv: string[]): Promise<number> {
   });
   process.off('SIGINT', onSigint);
   bar?.clear();
+  // A Slurm task: its journal is its output; failed rows are in it, so only a crash exits non-zero.
+  if (onlyRows) return 0;
+  const rerun = journalPath && `locator-batch run ${args.locator} --apply ${args.apply} --rerun-failed ${journalPath}`;
+  return reportRun(run, args, log, rerun);
+}
 
+/** Writes --out (or the JSON report on stdout), logs the summary; the exit code: 0 all rows succeeded, else 1. */
+export async function reportRun(run: FinishedRunLike, args: Pick<CliArgs, 'out' | 'column'>, log: (s: string) => void, rerun?: string): Promise<number> {
   if (args.out) {
     await writeFileAtomic(args.out, exportText(run, exportFormatOf(args.out), args.column));
     log(`Wrote ${args.out}`);
@@ -194,9 +275,7 @@ async function main(argv: string[]): Promise<number> {
     log(`  row ${rec.index}: ${rec.status}: ${rec.error!.name}: ${rec.error!.message}${at}`);
   }
   if (failedRows.length > 10) log(`  ... and ${failedRows.length - 10} more; see the journal or --out FILE.json`);
-  if (unfinished && journalPath) {
-    log(`Re-run the rows without a result (after a fix, too): locator-batch run ${args.locator} --apply ${args.apply} --rerun-failed ${journalPath}`);
-  }
+  if (unfinished && rerun) log(`Re-run the rows without a result (after a fix, too): ${rerun}`);
   return unfinished || outcome.endedBy !== 'finished' ? 1 : 0;
 }
 
@@ -204,6 +283,18 @@ async function main(argv: string[]): Promise<number> {
 function tagOutput(o: RowOutput): string {
   const tag = o.index === undefined ? '' : `[row ${o.index}] `;
   return o.text.replace(/\n$/, '').split('\n').map((line) => `${tag}${line}\n`).join('');
+}
+
+/** Slurm's task states on stderr when they change: "Slurm job 42: 2 pending, 4 running, 10 ended (1 failed)". */
+function slurmStateLogger(bar: ProgressBar | undefined, log: (s: string) => void): (s: SlurmStateSummary) => void {
+  let last = '';
+  return (s) => {
+    const line = `Slurm job ${s.jobId}: ${s.pending} pending, ${s.running} running, ${s.ended} ended${s.failed ? ` (${s.failed} failed)` : ''}`;
+    if (line === last) return;
+    last = line;
+    bar?.clear();
+    log(line);
+  };
 }
 
 class ProgressBar {
@@ -231,7 +322,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`locator-batch: unexpected error: ${(err as Error)?.stack ?? err}\n`);
+      // sbatch refused the job (a bad --sbatch-arg, more shards than MaxArraySize): its own words.
+      if ((err as Error)?.name === 'SlurmCommandError') process.stderr.write(`locator-batch: ${(err as Error).message}\n`);
+      else process.stderr.write(`locator-batch: unexpected error: ${(err as Error)?.stack ?? err}\n`);
       process.exitCode = 2;
     },
   );

@@ -40,6 +40,8 @@ export class JournalWriter {
   constructor(
     readonly file: string,
     header: JournalHeader,
+    /** Write each row at once (a Slurm task: what it wrote survives its process being killed). */
+    private readonly everyRow = false,
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.fd = openSync(file, 'w');
@@ -48,7 +50,7 @@ export class JournalWriter {
 
   append(rec: RowRecord): void {
     this.lines.push(JSON.stringify(rec, keepNonFinite));
-    if (this.lines.length >= FLUSH_LINES) this.flush();
+    if (this.everyRow || this.lines.length >= FLUSH_LINES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
@@ -88,7 +90,7 @@ export async function readJournal(file: string): Promise<Journal> {
     if (!lines[i].trim()) continue;
     let rec: RowRecord;
     try {
-      rec = JSON.parse(lines[i], reviveNonFinite);
+      rec = parseRecordLine(lines[i]);
     } catch {
       if (i >= lines.length - 2) break; // torn final write
       throw new Error(`${file}:${i + 1}: not valid JSON`);
@@ -96,6 +98,11 @@ export async function readJournal(file: string): Promise<Journal> {
     records.set(rec.index, rec);
   }
   return { header, records };
+}
+
+/** One record line of a journal (throws on a line that is not JSON). */
+export function parseRecordLine(line: string): RowRecord {
+  return JSON.parse(line, reviveNonFinite);
 }
 
 // JSON has no NaN or Infinity (and writes -0 as 0); tag them so a resumed run gets back exactly the

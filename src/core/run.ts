@@ -12,6 +12,7 @@ import { JournalWriter, type JournalIdentity } from './journal';
 import type { PythonApply } from './python/pythonApply';
 import type { RowOutput } from './python/pythonProcess';
 import { runPythonRows } from './python/pythonRun';
+import { runSlurmRows, type SlurmOptions } from './slurm/slurmRows';
 import {
   ERROR_POLICIES,
   MODES,
@@ -33,7 +34,10 @@ export type { RowOutput } from './python/pythonProcess';
 
 export interface RunSettings {
   mode: Mode;
-  /** Processes in `process` mode, rows in flight in `async` mode. `<= 0` runs sequentially. */
+  /**
+   * Processes in `process` mode, rows in flight in `async` mode. `<= 0` runs sequentially.
+   * In `slurm` mode: processes per task on the compute node (`<= 1`: the task runs its rows one at a time).
+   */
   workers: number;
   resultType: ResultType;
   isPatch: boolean;
@@ -75,6 +79,15 @@ export interface RunOptions extends RunSettings {
   /** Called at most every `progressIntervalMs` while the run goes, and once at the end. */
   onProgress?: (progress: RunProgress) => void;
   progressIntervalMs?: number;
+  /** `slurm` mode: where the run folder goes, shards, sbatch arguments (see ./slurm). */
+  slurm?: SlurmOptions;
+  /**
+   * Run only these rows (a Slurm task's shard): the others are neither run nor reported, and the
+   * outcome's records and counts are of these rows only. The condition still sees global indices.
+   */
+  onlyRows?: readonly number[];
+  /** Write each journal line at once (a Slurm task: what it wrote survives its process being killed). */
+  journalEveryRow?: boolean;
 }
 
 export interface RunOutcome {
@@ -115,11 +128,15 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
   validateSettings(options);
   const started = performance.now();
   const { rows, module: mod, python } = options;
-  const applyFile = python?.file ?? mod?.file ?? '';
-  if (!python && !(mod && options.bundle)) throw new Error('runBatch needs an apply file: module and bundle (JS/TS), or python');
-  const effectiveMode: Mode = options.workers <= 0 ? 'sequential' : options.mode;
+  const attached = options.mode === 'slurm' ? options.slurm?.attach?.manifest : undefined;
+  const applyFile = python?.file ?? mod?.file ?? attached?.apply ?? '';
+  if (!python && !(mod && options.bundle) && !attached) throw new Error('runBatch needs an apply file: module and bundle (JS/TS), or python');
+  // Slurm mode stays slurm: its workers are per task (<= 1 runs each task's rows one at a time).
+  const effectiveMode: Mode = options.mode === 'slurm' ? 'slurm' : options.workers <= 0 ? 'sequential' : options.mode;
   const records: (RowRecord | undefined)[] = new Array(rows.length);
-  const counts = emptyCounts(rows.length);
+  const scope = options.onlyRows ? new Set(options.onlyRows.filter((i) => i >= 0 && i < rows.length)) : undefined;
+  const outOfScope = (i: number) => scope !== undefined && !scope.has(i);
+  const counts = emptyCounts(scope ? scope.size : rows.length);
   let finished = 0;
 
   // One controller halts dispatch for both reasons: the user's cancel and the stop policy.
@@ -142,11 +159,11 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
         mode: effectiveMode,
         resultType: options.resultType,
         isPatch: options.isPatch,
-        total: rows.length,
+        total: counts.total,
         identity: options.journalIdentity,
         pid: process.pid,
         host: hostname(),
-      })
+      }, options.journalEveryRow)
     : undefined;
 
   const progressEvery = options.progressIntervalMs ?? 100;
@@ -180,15 +197,18 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     // Rows an earlier run finished are taken as they were.
     const reuse = new Map<number, RowRecord>();
     for (const rec of options.previous ?? []) {
-      if ((rec.status === 'done' || rec.status === 'skipped') && rec.index >= 0 && rec.index < rows.length) {
+      if ((rec.status === 'done' || rec.status === 'skipped') && rec.index >= 0 && rec.index < rows.length && !outOfScope(rec.index)) {
         reuse.set(rec.index, rec);
       }
     }
     for (const rec of reuse.values()) report({ ...rec, reused: true });
 
-    if (python) {
+    // Rows outside the run's scope count as reused: not run, not reported.
+    const notToRun = { has: (i: number) => reuse.has(i) || outOfScope(i) };
+    if (effectiveMode === 'slurm') await runSlurmRows(options, { reuse, report, halt: halt.signal });
+    else if (python) {
       const candidates: number[] = [];
-      for (let i = 0; i < rows.length; i++) if (!reuse.has(i)) candidates.push(i);
+      for (let i = 0; i < rows.length; i++) if (!notToRun.has(i)) candidates.push(i);
       if (candidates.length && !halt.signal.aborted) {
         await runPythonRows({
           apply: python,
@@ -208,18 +228,18 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
           onOutput: options.onOutput,
         });
       }
-    } else await runJavaScriptRows(mod!, options, reuse, effectiveMode, halt.signal, report);
+    } else await runJavaScriptRows(mod!, options, notToRun, effectiveMode, halt.signal, report);
   } finally {
     options.signal?.removeEventListener('abort', onCancel);
     // Whatever never finished was cancelled (by the user, or by the stop policy).
     for (let i = 0; i < rows.length; i++) {
-      if (!records[i]) report({ index: i, status: 'cancelled', durationMs: 0 });
+      if (!records[i] && !outOfScope(i)) report({ index: i, status: 'cancelled', durationMs: 0 });
     }
     journal?.close();
   }
   options.onProgress?.(progress());
   return {
-    records: records as RowRecord[],
+    records: scope ? records.filter((r): r is RowRecord => r !== undefined) : (records as RowRecord[]),
     counts,
     effectiveMode,
     endedBy,
@@ -231,7 +251,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
 async function runJavaScriptRows(
   mod: ApplyModule,
   options: RunOptions,
-  reuse: ReadonlyMap<number, RowRecord>,
+  reuse: { has(index: number): boolean },
   effectiveMode: Mode,
   halt: AbortSignal,
   report: (rec: RowRecord) => void,

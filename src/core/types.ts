@@ -3,7 +3,7 @@
 /** One locator row: column name -> cell text. Every value is a string, as EEGUnity reads it. */
 export type Row = Record<string, string>;
 
-export const MODES = ['sequential', 'async', 'process'] as const;
+export const MODES = ['sequential', 'async', 'process', 'slurm'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const RESULT_TYPES = ['series', 'value', 'none'] as const;

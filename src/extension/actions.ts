@@ -92,15 +92,17 @@ export async function askRunSettings(session: LocatorSession, current: RunSettin
         sequential: 'one row at a time, in one Python process',
         async: "a pool of threads in one Python process (EEGUnity's 'thread'): for I/O-bound work",
         process: 'a pool of Python processes: for CPU-bound work (MNE, numpy)',
+        slurm: 'a Slurm job array: each task runs a shard of the rows on a compute node',
       }
     : {
         sequential: 'one row at a time, in the extension host',
         async: 'many rows in flight: for apply functions that await I/O',
         process: 'a pool of child processes: for CPU-bound work',
+        slurm: 'a Slurm job array: each task runs a shard of the rows on a compute node',
       };
   const mode = (
     await vscode.window.showQuickPick(
-      defaultFirst(MODES, current.mode).map((m) => ({ label: m, description: m === current.mode ? describe(current, 'mode') : '', detail: modeHelp[m] })),
+      defaultFirst(MODES.filter((m) => m !== 'slurm'), current.mode).map((m) => ({ label: m, description: m === current.mode ? describe(current, 'mode') : '', detail: modeHelp[m] })),
       { title: 'Locator Batch: Mode', placeHolder: `Mode (default: ${current.mode})`, ignoreFocusOut: true },
     )
   )?.label as Mode | undefined;

@@ -17,6 +17,8 @@ import type { RunSummaryView } from '../shared/protocol';
 import { identityMismatch, runIdentity } from './identity';
 import { asRefusal, RunRefusal, untrustedRefusal } from './refusal';
 import { resolveSettings, type ResolvedSettings, type UserSettings } from './settings';
+import { resolveSlurm, type SlurmChoice } from './slurm';
+import { submitSlurmRun, type SlurmOptions, type SlurmStateSummary } from '../core/slurm';
 
 export interface RunRequest {
   /** The locator's absolute path (the journal's header and apply's `context.locatorPath`). */
@@ -45,6 +47,10 @@ export interface RunRequest {
    * - `last`: re-run the failed rows of the last run in memory (the editor's Re-run Failed Rows), likewise.
    */
   resume?: { journalFile: string; failedOnly?: boolean } | { last: FinishedRun };
+  /** Slurm mode: shards, throttle, sbatch arguments, setup lines, where run folders go. */
+  slurm?: SlurmChoice;
+  /** Run only these rows (a Slurm task's shard; the CLI's hidden --rows). */
+  onlyRows?: number[];
 }
 
 export interface PreparedRun {
@@ -64,6 +70,9 @@ export interface PreparedRun {
   previous?: RowRecord[];
   /** The rows this run will run (all of them, less the reused ones). */
   indices: number[];
+  /** Slurm mode's options, resolved. */
+  slurm?: SlurmOptions;
+  onlyRows?: number[];
 }
 
 export interface FinishedRun {
@@ -87,6 +96,10 @@ export interface RunHooks {
   onProgress?(progress: RunProgress): void;
   /** What a Python apply file prints, tagged with its row when known. */
   onOutput?(output: RowOutput): void;
+  /** Slurm mode: the job was submitted (its run folder can be re-attached to). */
+  onSubmitted?(job: { jobId: string; runFolder: string }): void;
+  /** Slurm mode: the array's task states, as they change. */
+  onSlurmState?(state: SlurmStateSummary): void;
 }
 
 /** Everything that can be wrong is found here, before any row runs. Throws RunRefusal. */
@@ -112,11 +125,13 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
   } catch (err) {
     throw new RunRefusal('bad-settings', (err as Error).message);
   }
+  const slurm = resolved.settings.mode === 'slurm' ? resolveSlurm(req.locatorPath, req.user?.slurm, req.slurm) : undefined;
   const identity = runIdentity(locator, loaded.code, resolved.settings);
   const previous = await previousRecords(req, identity);
   const reused = new Set((previous ?? []).filter((r) => r.status === 'done' || r.status === 'skipped').map((r) => r.index));
   const indices: number[] = [];
-  for (let i = 0; i < locator.rows.length; i++) if (!reused.has(i)) indices.push(i);
+  const only = req.onlyRows ? new Set(req.onlyRows) : undefined;
+  for (let i = 0; i < locator.rows.length; i++) if (!reused.has(i) && (!only || only.has(i))) indices.push(i);
   return {
     locatorPath: req.locatorPath,
     locator,
@@ -124,12 +139,15 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
     module: loaded.module,
     bundle: loaded.bundle,
     python: loaded.python,
-    locatorText: loaded.python ? req.locatorText?.() : undefined,
+    // Python reads the text with pandas; a Slurm run's tasks read a snapshot of it.
+    locatorText: loaded.python || slurm ? req.locatorText?.() : undefined,
     resolved,
     identity,
     journalPath: req.journalPath,
     previous,
     indices,
+    slurm,
+    onlyRows: req.onlyRows,
   };
 }
 
@@ -180,8 +198,31 @@ async function previousRecords(req: RunRequest, identity: JournalIdentity): Prom
 /** Runs a prepared run to its end (cancel keeps what finished) and summarises it. */
 export async function executeRun(p: PreparedRun, hooks: RunHooks = {}): Promise<FinishedRun> {
   const settings = p.resolved.settings;
-  const outcome = await runBatch({
-    ...settings,
+  const outcome = await runBatch(runOptions(p, hooks));
+  return {
+    locatorPath: p.locatorPath,
+    applyFile: p.applyFile,
+    locator: p.locator,
+    settings,
+    identity: p.identity,
+    records: outcome.records,
+    outcome,
+    summary: summarize(outcome, p.locator, settings),
+    journalPath: p.journalPath,
+  };
+}
+
+/** Slurm mode: submits the job array and returns without following it (the CLI's --detach). */
+export async function submitDetached(p: PreparedRun): Promise<{ jobId: string; runFolder: string } | undefined> {
+  const options = runOptions(p, {});
+  const reuse = new Map((p.previous ?? []).filter((r) => r.status === 'done' || r.status === 'skipped').map((r) => [r.index, r]));
+  const run = await submitSlurmRun(options, reuse);
+  return run && { jobId: run.manifest.jobId, runFolder: run.folder };
+}
+
+function runOptions(p: PreparedRun, hooks: RunHooks): Parameters<typeof runBatch>[0] {
+  return {
+    ...p.resolved.settings,
     rows: p.locator.rows,
     module: p.module,
     bundle: p.bundle,
@@ -197,17 +238,9 @@ export async function executeRun(p: PreparedRun, hooks: RunHooks = {}): Promise<
     onRow: hooks.onRow,
     onRowsStarted: hooks.onRowsStarted,
     onProgress: hooks.onProgress,
-  });
-  return {
-    locatorPath: p.locatorPath,
-    applyFile: p.applyFile,
-    locator: p.locator,
-    settings,
-    identity: p.identity,
-    records: outcome.records,
-    outcome,
-    summary: summarize(outcome, p.locator, settings),
-    journalPath: p.journalPath,
+    slurm: p.slurm && { ...p.slurm, onSubmitted: hooks.onSubmitted, onSlurmState: hooks.onSlurmState },
+    onlyRows: p.onlyRows,
+    journalEveryRow: p.onlyRows !== undefined,
   };
 }
 

@@ -16,6 +16,8 @@ export type RefusalKind =
   /** The apply file does not bundle, throws while loading, or exports no apply (file and line). */
   | 'bad-apply-file'
   | 'bad-settings'
+  /** Slurm mode without Slurm's sbatch on PATH. */
+  | 'no-slurm'
   /** No Python interpreter that can run apply files (missing, older than 3.8, no pandas). */
   | 'no-python'
   /** A journal to resume from belongs to another locator, apply file or settings. */

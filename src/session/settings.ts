@@ -22,6 +22,8 @@ export interface UserSettings {
   resultType?: ResultType;
   onError?: ErrorPolicy;
   timeoutMs?: number;
+  /** `locatorBatch.slurm.sbatchArgs` / `.setup` (see ./slurm.ts). */
+  slurm?: { sbatchArgs?: string[]; setup?: string[] };
 }
 
 export type SettingSource =
@@ -51,6 +53,8 @@ export const DEFAULT_ASYNC_CONCURRENCY = 32;
 
 /** The workers a mode gets from the built-ins and the user's settings: async counts rows in flight, process counts processes. */
 export function workersFor(mode: Mode, user: UserSettings = {}): number {
+  // Slurm: processes per task on the compute node; one (rows one at a time) unless chosen.
+  if (mode === 'slurm') return 1;
   return mode === 'async' ? (user.asyncConcurrency ?? DEFAULT_ASYNC_CONCURRENCY) : (user.workers ?? defaultWorkers());
 }
 
@@ -63,7 +67,7 @@ export function workersFor(mode: Mode, user: UserSettings = {}): number {
 export function resolveSettings(layers: SettingLayers): ResolvedSettings {
   const builtIn: RunSettings = { mode: 'sequential', workers: 0, resultType: 'value', isPatch: false, onError: 'continue', timeoutMs: 0 };
   const user = layers.user ?? {};
-  const { workers: _processWorkers, asyncConcurrency: _async, ...userPlain } = user;
+  const { workers: _processWorkers, asyncConcurrency: _async, slurm: _slurm, ...userPlain } = user;
   const applied: [SettingSource, Partial<RunSettings>][] = [
     [{ layer: 'built-in' }, builtIn],
     [{ layer: 'settings' }, userPlain],

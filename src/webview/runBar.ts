@@ -17,7 +17,7 @@ export const TRUST_MESSAGE =
 
 const NO_FILE = '';
 
-const MODE_LABELS: Record<Mode, string> = { sequential: 'Sequential', async: 'Async', process: 'Process' };
+const MODE_LABELS: Record<Mode, string> = { sequential: 'Sequential', async: 'Async', process: 'Process', slurm: 'Slurm' };
 const RESULT_LABELS: Record<ResultType, string> = { series: 'Series (rows)', value: 'Value (column)', none: 'None (side effects)' };
 const ERROR_POLICY_LABELS: Record<ErrorPolicy, string> = { continue: 'Continue', stop: 'Stop' };
 
@@ -67,7 +67,7 @@ export class RunBar {
     this.cancelBtn = button('cancel', 'Cancel', { icon: 'debug-stop', secondary: true, title: 'Cancel the run', ariaLabel: 'Cancel' });
     this.apply = select('apply', 'Apply file', []);
     this.browse = button('browse', 'Browse…', { secondary: true, title: 'Choose an apply file (.js, .mjs, .ts)', ariaLabel: 'Browse for an apply file' });
-    this.mode = select('mode', 'Mode', MODES.map((m): [string, string] => [m, MODE_LABELS[m]]));
+    this.mode = select('mode', 'Mode', MODES.filter((m) => m !== 'slurm').map((m): [string, string] => [m, MODE_LABELS[m]]));
     this.workers = h('input', 'input num-input', { id: 'workers', type: 'number', min: '1', max: '1024', step: '1', 'aria-label': 'Workers' });
     this.resultType = select('result-type', 'Result type', RESULT_TYPES.map((t): [string, string] => [t, RESULT_LABELS[t]]));
     this.patch = h('input', 'checkbox', { id: 'patch', type: 'checkbox', 'aria-label': 'Patch' });

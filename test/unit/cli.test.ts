@@ -322,9 +322,9 @@ describe('command line: node dist/cli.js run', function () {
   describe('bad arguments or input: exit 2, a message on stderr, nothing written', () => {
     const cases: Array<{ name: string; args: () => string[]; message: RegExp; files?: Record<string, string> }> = [
       { name: 'no --apply', args: () => ['run', locator], message: /--apply FILE is required/ },
-      { name: 'an unknown command', args: () => ['go', locator], message: /unknown command "go"; the command is: run/ },
+      { name: 'an unknown command', args: () => ['go', locator], message: /unknown command "go"; the commands are: run, status, collect/ },
       { name: 'an unknown option', args: () => ['run', locator, '--apply', applyTs, '--fast'], message: /unknown option --fast/ },
-      { name: 'an unknown mode', args: () => ['run', locator, '--apply', applyTs, '--mode', 'turbo'], message: /mode must be one of 'sequential', 'async', 'process'; got "turbo"/ },
+      { name: 'an unknown mode', args: () => ['run', locator, '--apply', applyTs, '--mode', 'turbo'], message: /mode must be one of 'sequential', 'async', 'process', 'slurm'; got "turbo"/ },
       { name: 'an unknown result type', args: () => ['run', locator, '--apply', applyTs, '--result', 'table'], message: /result type must be one of 'series', 'value', 'none'; got "table"/ },
       { name: 'workers not a number', args: () => ['run', locator, '--apply', applyTs, '--workers', 'two'], message: /--workers takes a whole number; got "two"/ },
       { name: '--out neither .json nor .csv', args: () => ['run', locator, '--apply', applyTs, '--out', 'x.txt'], message: /--out must end in .json or .csv/ },

@@ -58,7 +58,7 @@ describe('session: settings resolved once, in layers, each value with its source
   it('a bad value from any layer is an error naming what is accepted', () => {
     assert.throws(
       () => resolveSettings({ applyDefaults: { file: 'a.ts', defaults: { mode: 'thread' as never } } }),
-      /mode must be one of 'sequential', 'async', 'process'; got "thread"/,
+      /mode must be one of 'sequential', 'async', 'process', 'slurm'; got "thread"/,
     );
   });
 });

@@ -1,0 +1,76 @@
+// The CLI's Slurm commands: `status RUN_FOLDER` (one look: exit 0 once the run has ended, 3 while
+// rows are pending) and `collect RUN_FOLDER` (follow to the end, then write what `run` writes).
+import type { Locator } from './core/locator';
+import type { RunOutcome, RunSettings } from './core/run';
+import { attachSlurmRun, inspectSlurmRun } from './core/slurm';
+import type { RowRecord } from './core/types';
+import { summarize } from './session/lifecycle';
+import type { RunSummaryView } from './shared/protocol';
+
+/** What reportRun needs of a run. */
+export interface FinishedRunLike {
+  locator: Locator;
+  records: readonly RowRecord[];
+  settings: RunSettings;
+  outcome: RunOutcome;
+  summary: RunSummaryView;
+}
+
+type ReportRun = (run: FinishedRunLike, args: { out?: string; column: string }, log: (s: string) => void, rerun?: string) => Promise<number>;
+
+export async function slurmStatus(folder: string): Promise<number> {
+  let status: Awaited<ReturnType<typeof inspectSlurmRun>>;
+  try {
+    status = await inspectSlurmRun(folder);
+    // Every task ended but nobody followed the run to its end: do it now (at once), so the
+    // manifest records the end and rows a failed task never journaled count as errors.
+    if (status.ended && !status.manifest.endedAt) {
+      await attachSlurmRun(folder);
+      status = await inspectSlurmRun(folder);
+    }
+  } catch (err) {
+    process.stderr.write(`locator-batch: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { manifest, counts, slurm } = status;
+  const failed = counts.error + counts.timeout;
+  const lines = [
+    `Run folder: ${folder}`,
+    `Locator: ${manifest.locatorPath ?? '(unknown)'} · apply: ${manifest.apply}`,
+    `Slurm job ${manifest.jobId}: ${manifest.shards.length} task(s): ${slurm.pending} pending, ${slurm.running} running, ${slurm.ended} ended${slurm.failed ? ` (${slurm.failed} not COMPLETED)` : ''}`,
+    `Rows: ${counts.total} · ${counts.done} done, ${counts.skipped} skipped, ${failed} failed, ${counts.cancelled} cancelled, ${status.pending} pending`,
+    status.ended ? `Ended${manifest.endedBy && manifest.endedBy !== 'finished' ? ` (${manifest.endedBy})` : ''} at ${manifest.endedAt ?? '?'}` : 'Still going',
+  ];
+  const notCompleted = Object.entries(status.tasks).filter(([, t]) => t.state !== 'COMPLETED' && t.state !== 'RUNNING' && t.state !== 'PENDING');
+  for (const [k, t] of notCompleted.slice(0, 10)) lines.push(`  task ${k}: ${t.state}${t.exitCode && t.exitCode !== '0:0' ? ` (exit ${t.exitCode})` : ''}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return status.ended ? 0 : 3;
+}
+
+export async function slurmCollect(folder: string, args: { out?: string; column: string }, log: (s: string) => void, reportRun: ReportRun): Promise<number> {
+  let attached: Awaited<ReturnType<typeof attachSlurmRun>>;
+  let lastState = '';
+  try {
+    const { manifest } = await inspectSlurmRun(folder);
+    if (!manifest.endedAt) log(`Following Slurm job ${manifest.jobId} to its end (Ctrl+C stops waiting; the job goes on)`);
+    attached = await attachSlurmRun(folder, {
+      journalPath: manifest.journal,
+      onSlurmState: (s) => {
+        const line = `Slurm job ${s.jobId}: ${s.pending} pending, ${s.running} running, ${s.ended} ended${s.failed ? ` (${s.failed} failed)` : ''}`;
+        if (line !== lastState) log(line);
+        lastState = line;
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`locator-batch: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { manifest, locator, outcome } = attached;
+  const settings = manifest.settings;
+  const run: FinishedRunLike = { locator, records: outcome.records, settings, outcome, summary: summarize(outcome, locator, settings) };
+  const rerun =
+    manifest.journal && manifest.locatorPath
+      ? `locator-batch run ${manifest.locatorPath} --apply ${manifest.apply} --mode slurm --rerun-failed ${manifest.journal}`
+      : undefined;
+  return reportRun(run, args, log, rerun);
+}

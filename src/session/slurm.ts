@@ -1,0 +1,48 @@
+// Slurm options of a run, resolved like the other settings: the user's settings (VS Code's
+// `locatorBatch.slurm.sbatchArgs` / `.setup`) under the run's choice (the CLI's flags, the run bar).
+// sbatch arguments add up (settings first, then the choice: sbatch takes the last of a repeated
+// option, so the choice wins); setup lines come from the highest layer that gives any.
+import * as path from 'path';
+import { slurmAvailable, type SlurmOptions } from '../core/slurm';
+import { RunRefusal } from './refusal';
+
+/** What the user's settings say about Slurm (layer 2). */
+export interface UserSlurmSettings {
+  sbatchArgs?: string[];
+  setup?: string[];
+}
+
+/** What the user chose for this run (layer 4). */
+export interface SlurmChoice {
+  shards?: number;
+  throttle?: number;
+  sbatchArgs?: string[];
+  setup?: string[];
+  /** Default: `.locator-batch/runs` beside the locator. */
+  runsDir?: string;
+}
+
+/** The folder run folders go in when nothing says otherwise: beside the locator (shared on a cluster). */
+export function defaultRunsDir(locatorPath: string): string {
+  return path.join(path.dirname(locatorPath), '.locator-batch', 'runs');
+}
+
+export function resolveSlurm(locatorPath: string, user: UserSlurmSettings = {}, choice: SlurmChoice = {}): SlurmOptions {
+  if (!slurmAvailable()) {
+    throw new RunRefusal(
+      'no-slurm',
+      "slurm mode needs Slurm's sbatch on PATH, and it is not there. Run on a cluster's login node (e.g. with VS Code Remote-SSH), " +
+        'load Slurm first (`module load slurm`), or pick another mode.',
+    );
+  }
+  for (const [name, v] of [['shards', choice.shards], ['throttle', choice.throttle]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new RunRefusal('bad-settings', `${name} must be a whole number > 0; got ${v}`);
+  }
+  return {
+    shards: choice.shards,
+    throttle: choice.throttle,
+    sbatchArgs: [...(user.sbatchArgs ?? []), ...(choice.sbatchArgs ?? [])],
+    setup: choice.setup?.length ? choice.setup : (user.setup ?? []),
+    runsDir: path.resolve(choice.runsDir ?? defaultRunsDir(locatorPath)),
+  };
+}
