@@ -13,7 +13,7 @@ import { executeRun, prepareRun, submitDetached, type PreparedRun } from './sess
 import type { SlurmChoice } from './session/slurm';
 import { exportFormatOf, exportText, journalFileName } from './session/outputs';
 import { RunRefusal } from './session/refusal';
-import { endText } from './shared/summary';
+import { endText, slurmStateText } from './shared/summary';
 
 const USAGE = `Usage: locator-batch run LOCATOR --apply FILE [options]
        locator-batch status RUN_FOLDER
@@ -289,7 +289,7 @@ function tagOutput(o: RowOutput): string {
 function slurmStateLogger(bar: ProgressBar | undefined, log: (s: string) => void): (s: SlurmStateSummary) => void {
   let last = '';
   return (s) => {
-    const line = `Slurm job ${s.jobId}: ${s.pending} pending, ${s.running} running, ${s.ended} ended${s.failed ? ` (${s.failed} failed)` : ''}`;
+    const line = slurmStateText(s);
     if (line === last) return;
     last = line;
     bar?.clear();

@@ -6,6 +6,7 @@ import { attachSlurmRun, inspectSlurmRun } from './core/slurm';
 import type { RowRecord } from './core/types';
 import { summarize } from './session/lifecycle';
 import type { RunSummaryView } from './shared/protocol';
+import { slurmStateText } from './shared/summary';
 
 /** What reportRun needs of a run. */
 export interface FinishedRunLike {
@@ -56,7 +57,7 @@ export async function slurmCollect(folder: string, args: { out?: string; column:
     attached = await attachSlurmRun(folder, {
       journalPath: manifest.journal,
       onSlurmState: (s) => {
-        const line = `Slurm job ${s.jobId}: ${s.pending} pending, ${s.running} running, ${s.ended} ended${s.failed ? ` (${s.failed} failed)` : ''}`;
+        const line = slurmStateText(s);
         if (line !== lastState) log(line);
         lastState = line;
       },

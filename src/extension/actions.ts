@@ -4,10 +4,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { isPythonApplyFile } from '../core/python/pythonApply';
 import type { RunSettings } from '../core/run';
-import { MODES, RESULT_TYPES, unfinishedCount, type Mode, type ResultType } from '../core/types';
+import { RESULT_TYPES, unfinishedCount, type Mode, type ResultType } from '../core/types';
 import type { RunSettingsView } from '../shared/protocol';
 import { RunRefusal } from '../session/refusal';
 import { workersFor } from '../session/settings';
+import { offeredModes } from '../session/slurm';
 import { pickApplyFile } from './applyFiles';
 import { readConfig } from './config';
 import type { LastRun, LocatorSession, RunRequestOptions } from './locatorSession';
@@ -102,7 +103,7 @@ export async function askRunSettings(session: LocatorSession, current: RunSettin
       };
   const mode = (
     await vscode.window.showQuickPick(
-      defaultFirst(MODES.filter((m) => m !== 'slurm'), current.mode).map((m) => ({ label: m, description: m === current.mode ? describe(current, 'mode') : '', detail: modeHelp[m] })),
+      defaultFirst(offeredModes(), current.mode).map((m) => ({ label: m, description: m === current.mode ? describe(current, 'mode') : '', detail: modeHelp[m] })),
       { title: 'Locator Batch: Mode', placeHolder: `Mode (default: ${current.mode})`, ignoreFocusOut: true },
     )
   )?.label as Mode | undefined;
@@ -114,7 +115,8 @@ export async function askRunSettings(session: LocatorSession, current: RunSettin
       : await vscode.window.showInputBox({
           title: 'Locator Batch: Workers',
           ignoreFocusOut: true,
-          prompt: mode === 'async' ? 'Rows in flight at once' : 'Worker processes (0 or less runs sequentially)',
+          prompt:
+            mode === 'async' ? 'Rows in flight at once' : mode === 'slurm' ? 'Worker processes in each Slurm task (1: rows one at a time)' : 'Worker processes (0 or less runs sequentially)',
           value: String(suggested),
           validateInput: (v) => (/^-?\d+$/.test(v.trim()) ? undefined : 'A whole number, please'),
         });

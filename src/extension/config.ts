@@ -11,7 +11,7 @@ export interface ExtensionConfig {
   user: UserSettings;
   /** Process mode: how long workers stay after a run for the next one. */
   keepWorkersMs: number;
-  /** Folder for journals; empty means the extension's workspace storage. */
+  /** Folder for journals (and Slurm run folders); empty means the extension's workspace storage (run folders: beside the locator). */
   outputDirectory: string;
 }
 
@@ -24,6 +24,8 @@ export function readConfig(scope?: vscode.Uri): ExtensionConfig {
     return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
   };
   const whole = (v: number | null | undefined, min: number) => (typeof v === 'number' && Number.isFinite(v) ? Math.max(min, Math.floor(v)) : undefined);
+  const positive = (v: number | null | undefined) => (typeof v === 'number' && v >= 1 ? Math.floor(v) : undefined);
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : []);
   const workers = set<number | null>('workers');
   return {
     user: {
@@ -33,6 +35,13 @@ export function readConfig(scope?: vscode.Uri): ExtensionConfig {
       resultType: set<ResultType>('defaultResultType'),
       onError: set<ErrorPolicy>('errorPolicy'),
       timeoutMs: whole(set<number>('timeoutMs'), 0),
+      slurm: {
+        sbatchArgs: strings(c.get<unknown>('slurm.sbatchArgs')),
+        setup: strings(c.get<unknown>('slurm.setup')),
+        // 0 (the default) leaves the choice to the engine.
+        shards: positive(set<number>('slurm.shards')),
+        throttle: positive(set<number>('slurm.throttle')),
+      },
     },
     // A window setting (the pool serves every locator): read without a resource, as VS Code asks.
     keepWorkersMs: Math.max(0, vscode.workspace.getConfiguration(SECTION).get<number>('keepWorkersSeconds', 300)) * 1000,

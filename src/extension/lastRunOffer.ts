@@ -3,10 +3,12 @@
 // (run only the rows without a result, strictly for the same locator, apply file and settings) or
 // Dismiss (remembered per journal). A run still going in another window is shown, not offered.
 //
-// Only 'local' runs are found today; a Slurm run folder (re-attached rather than resumed) is the
-// second kind of UnfinishedRun to plug in here.
+// A Slurm run nobody followed to its end (its window closed; a CLI run with --detach) is not
+// offered but re-attached: its job went on without us, so following it is all there is to do.
 import * as vscode from 'vscode';
+import type { RunFolderEntry } from '../core/slurm';
 import type { UnfinishedRunView } from '../shared/protocol';
+import { unfinishedSlurmRun } from '../session/reattach';
 import { RunRefusal } from '../session/refusal';
 import { describeUnfinishedRun, findUnfinishedRun, type UnfinishedRun } from '../session/unfinishedRun';
 import { choiceOf, showRefusals, type RunResult } from './actions';
@@ -27,11 +29,32 @@ export const HAS_UNFINISHED_RUN = 'locatorBatch.hasUnfinishedRun';
 export async function checkUnfinishedRun(sessions: Sessions, session: LocatorSession): Promise<void> {
   if (session.active || session.last) return;
   const dir = session.journalsDir();
-  const found = dir ? await findUnfinishedRun(dir, session.uri.fsPath) : undefined;
+  const [found, slurm] = await Promise.all([
+    dir ? findUnfinishedRun(dir, session.uri.fsPath) : undefined,
+    vscode.workspace.isTrusted ? unfinishedSlurmRun(session.runsDir(), session.uri.fsPath) : undefined,
+  ]);
   if (session.active || session.last) return;
+  // A Slurm run nobody followed to its end is re-attached: its job went on without the window. When
+  // another process still follows it (the window being replaced), that one keeps writing its journal.
+  if (slurm) {
+    const followedElsewhere = Boolean(found?.runningElsewhere && found.journalFile === slurm.manifest.journal);
+    void reattach(sessions, session, slurm, !followedElsewhere);
+    return;
+  }
   const dismissed = found && sessions.workspaceState.get<string[]>(DISMISSED_KEY, []).includes(found.journalFile);
   const offer = found && !dismissed ? { run: found, view: viewOf(found, session.name) } : undefined;
   if (!sameOffer(session.unfinished?.run, offer?.run)) session.showUnfinished(offer);
+  updateContextKey(sessions);
+}
+
+async function reattach(sessions: Sessions, session: LocatorSession, entry: RunFolderEntry, writeJournal: boolean): Promise<void> {
+  const bar = await session.runBar.view();
+  sessions.lastRun = session;
+  try {
+    await session.attach(entry, bar.column, { writeJournal });
+  } catch {
+    // Told in the views and the log by the session (a run folder that cannot be read, an I/O failure).
+  }
   updateContextKey(sessions);
 }
 

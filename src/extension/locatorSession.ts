@@ -7,7 +7,11 @@ import * as vscode from 'vscode';
 import { describePython, isPythonApplyFile } from '../core/python/pythonApply';
 import type { RunSettings } from '../core/run';
 import type { InitMessage, ProgressView, ResultView, RunSettingsView, ToWebview, UnfinishedRunView } from '../shared/protocol';
-import { executeRun, prepareRun, type FinishedRun, type PreparedRun } from '../session/lifecycle';
+import type { RunFolderEntry } from '../core/slurm';
+import { executeRun, prepareRun, type FinishedRun, type PreparedRun, type RunHooks } from '../session/lifecycle';
+import { followSlurmRun } from '../session/reattach';
+import { defaultRunsDir } from '../session/slurm';
+import { slurmStateText } from '../shared/summary';
 import { exportText, journalFileName, planSeriesWriteBack, planValueWriteBack, type ExportFormat } from '../session/outputs';
 import { RunRefusal } from '../session/refusal';
 import type { UnfinishedRun } from '../session/unfinishedRun';
@@ -36,6 +40,26 @@ interface ActiveRun {
   runId: number;
   controller: AbortController;
   stream: ResultStream;
+  /** A Slurm run: its job goes on when the window closes (dispose does not cancel it). */
+  slurm: boolean;
+}
+
+/** What the views and the log are told when a run starts (a new run, or a Slurm run re-attached). */
+interface RunStartInfo {
+  applyFile: string;
+  settings: RunSettings;
+  total: number;
+  /** The rows this run runs (the others keep the results they have). */
+  indices: readonly number[];
+  /** A re-run of failed rows: the other rows keep their results. */
+  keepResults?: boolean;
+  journalPath?: string;
+  python?: string;
+  column?: string;
+  attachedTo?: string;
+  /** Told in the views once the run shows (e.g. that it was re-attached). */
+  notice?: string;
+  shownIn?: () => boolean;
 }
 
 /** A finished run as the extension keeps it: the session's record, and the run bar settings it ran with. */
@@ -128,6 +152,7 @@ export class LocatorSession implements vscode.Disposable {
         trusted: vscode.workspace.isTrusted,
         busy,
         journalPath: this.journalPath(config.outputDirectory),
+        slurm: { runsDir: this.runsDir(config.outputDirectory) },
         resume: options.resumeJournal ? { journalFile: options.resumeJournal } : options.onlyFailed && this.last ? { last: this.last } : undefined,
       });
     } catch (err) {
@@ -137,42 +162,88 @@ export class LocatorSession implements vscode.Disposable {
       if (!busy) this.preparing = false;
     }
 
-    const settings = prepared.resolved.settings;
+    return this.follow(
+      {
+        applyFile: prepared.applyFile,
+        settings: prepared.resolved.settings,
+        total: prepared.locator.rows.length,
+        indices: prepared.indices,
+        keepResults: Boolean(options.onlyFailed),
+        journalPath: prepared.journalPath,
+        python: prepared.python ? describePython(prepared.python) : undefined,
+        column: options.column,
+        shownIn: options.shownIn,
+      },
+      (hooks) => executeRun(prepared, { ...hooks, keepWorkersMs: config.keepWorkersMs }),
+    );
+  }
+
+  /**
+   * Re-attaches to a Slurm run that outlived the window that started it (found in its run folder when
+   * the locator opened): its rows stream in as a run's, Cancel is `scancel`, and when it ends it is
+   * the last run (write back, export, re-run failed rows).
+   */
+  async attach(entry: RunFolderEntry, column?: string, options: { writeJournal?: boolean } = {}): Promise<LastRun | undefined> {
+    if (this.active || this.preparing) return undefined;
+    const { manifest, folder } = entry;
+    return this.follow(
+      {
+        applyFile: manifest.apply,
+        settings: manifest.settings,
+        total: manifest.rowCount,
+        indices: manifest.shards.flat(),
+        journalPath: manifest.journal,
+        column,
+        attachedTo: `Slurm job ${manifest.jobId} (run folder ${folder})`,
+        notice: `Re-attached to Slurm job ${manifest.jobId}, started ${new Date(manifest.createdAt).toLocaleString()}: its tasks went on while no window followed them.`,
+      },
+      (hooks) => followSlurmRun(folder, hooks, options),
+    );
+  }
+
+  /** Streams a run's rows to the views while `execute` runs it; what it finishes becomes the last run. */
+  private async follow(start: RunStartInfo, execute: (hooks: RunHooks) => Promise<FinishedRun>): Promise<LastRun> {
+    const { settings, total, indices } = start;
     const { timeoutMs: _timeout, ...shown } = settings;
-    const view: RunSettingsView = { ...shown, applyFile: prepared.applyFile, column: options.column ?? 'result' };
+    const view: RunSettingsView = { ...shown, applyFile: start.applyFile, column: start.column ?? 'result' };
     const controller = new AbortController();
     const runId = nextRunId++;
-    const total = prepared.locator.rows.length;
-    if (!options.onlyFailed) this.results = [];
-    for (const i of prepared.indices) this.results[i] = { index: i, status: 'pending' };
+    if (!start.keepResults) this.results = [];
+    for (const i of indices) this.results[i] = { index: i, status: 'pending' };
     const log = this.reporter.startRun({
       locator: this.uri,
-      applyFile: prepared.applyFile,
+      applyFile: start.applyFile,
       settings,
       total,
-      toRun: prepared.indices.length,
-      journalPath: prepared.journalPath,
-      python: prepared.python ? describePython(prepared.python) : undefined,
+      toRun: indices.length,
+      journalPath: start.journalPath,
+      python: start.python,
+      attachedTo: start.attachedTo,
       cancel: () => controller.abort(),
-      shownIn: options.shownIn,
+      shownIn: start.shownIn,
     });
     const stream = new ResultStream(runId, total, this.results, (msg) => this.emitter.fire(msg), log);
-    this.active = { runId, controller, stream };
+    this.active = { runId, controller, stream, slurm: settings.mode === 'slurm' };
     // Only a partial run names its rows (a full run of 100k rows need not send 100k numbers).
-    const partial = prepared.indices.length < total;
-    this.emitter.fire({ type: 'runStarted', runId, total, settings: view, indices: partial ? prepared.indices : undefined });
+    const partial = indices.length < total;
+    this.emitter.fire({ type: 'runStarted', runId, total, settings: view, indices: partial ? [...indices] : undefined });
     // A run supersedes the unfinished one (a resume of it, too: its journal then holds every row).
     if (this.unfinished) this.showUnfinished(undefined);
+    if (start.notice) this.emitter.fire({ type: 'notice', level: 'info', text: start.notice });
 
     let finished: FinishedRun;
     try {
-      finished = await executeRun(prepared, {
+      finished = await execute({
         signal: controller.signal,
-        keepWorkersMs: config.keepWorkersMs,
         onRow: (rec) => stream.row(rec),
-        onRowsStarted: (indices) => stream.started(indices),
+        onRowsStarted: (started) => stream.started(started),
         onProgress: (p) => stream.progressed(p),
         onOutput: (o) => log.output(o),
+        onSubmitted: (job) => log.submitted(job),
+        onSlurmState: (state) => {
+          stream.detail(slurmStateText(state));
+          log.slurm(state);
+        },
       });
     } catch (err) {
       // The engine reports row failures as rows; landing here is a bug or an I/O failure.
@@ -205,6 +276,11 @@ export class LocatorSession implements vscode.Disposable {
   journalsDir(outputDirectory = readConfig(this.uri).outputDirectory): string | undefined {
     const base = outputDirectory ? vscode.Uri.file(outputDirectory) : this.storageDir();
     return base && vscode.Uri.joinPath(base, 'journals').fsPath;
+  }
+
+  /** Where Slurm run folders go: `runs/` in locatorBatch.outputDirectory, else `.locator-batch/runs` beside the locator (shared with the compute nodes). */
+  runsDir(outputDirectory = readConfig(this.uri).outputDirectory): string {
+    return outputDirectory ? path.join(outputDirectory, 'runs') : defaultRunsDir(this.uri.fsPath);
   }
 
   private journalPath(outputDirectory: string): string | undefined {
@@ -257,7 +333,8 @@ export class LocatorSession implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.cancel();
+    // A Slurm job outlives the window: closing it lets go of the job (reopening the locator re-attaches).
+    if (!this.active?.slurm) this.cancel();
     this.emitter.dispose();
   }
 }

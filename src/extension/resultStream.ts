@@ -43,8 +43,15 @@ export class ResultStream {
     this.schedule();
   }
 
+  /** What the backend says beside the counts (Slurm: the tasks' states), shown with the progress. */
+  detail(text: string): void {
+    if (this.progress.detail === text) return;
+    this.progress = { ...this.progress, detail: text };
+    if (!this.pending.length) this.post({ type: 'progress', runId: this.runId, progress: this.progress });
+  }
+
   progressed(p: RunProgress): void {
-    this.progress = toProgressView(p);
+    this.progress = { ...toProgressView(p), detail: this.progress.detail };
     this.log.progress(p);
     if (!this.pending.length) this.post({ type: 'progress', runId: this.runId, progress: this.progress });
   }

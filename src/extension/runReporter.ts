@@ -6,7 +6,8 @@ import type { RowOutput, RunOutcome, RunSettings } from '../core/run';
 import { failedCount, unfinishedCount, type RowRecord, type RunProgress, type SourceLocation } from '../core/types';
 import type { RunRefusal } from '../session/refusal';
 import type { RunSummaryView } from '../shared/protocol';
-import { endText } from '../shared/summary';
+import { endText, slurmStateText } from '../shared/summary';
+import type { SlurmStateSummary } from '../core/slurm';
 
 export const COMMANDS = {
   runBatch: 'locatorBatch.runBatch',
@@ -27,6 +28,10 @@ export interface RunLog {
   output(o: RowOutput): void;
   ended(outcome: RunOutcome, summary: RunSummaryView): void;
   failed(err: Error): void;
+  /** Slurm mode: the job array was submitted. */
+  submitted(job: { jobId: string; runFolder: string }): void;
+  /** Slurm mode: the tasks' states (logged when they change, shown in the progress notification). */
+  slurm(state: SlurmStateSummary): void;
 }
 
 export interface RunStart {
@@ -38,6 +43,8 @@ export interface RunStart {
   journalPath?: string;
   /** A Python apply file's interpreter and pandas version (describePython), logged at the start. */
   python?: string;
+  /** A run that outlived its window, re-attached (e.g. "Slurm job 42 (run folder ...)"). */
+  attachedTo?: string;
   cancel(): void;
   /** The view the run was started from: while it shows the run's end, no notification repeats its summary. */
   shownIn?: () => boolean;
@@ -67,7 +74,8 @@ export class RunReporter implements vscode.Disposable {
     const name = path.basename(start.locator.fsPath);
     const s = start.settings;
     this.output.info(
-      `Run started on ${start.locator.fsPath}: ${start.toRun} of ${start.total} rows, apply ${start.applyFile}, ` +
+      (start.attachedTo ? `Re-attached to ${start.attachedTo}, a run of ${start.locator.fsPath}` : `Run started on ${start.locator.fsPath}`) +
+        `: ${start.toRun} of ${start.total} rows, apply ${start.applyFile}, ` +
         `mode ${s.mode}, workers ${s.workers}, result ${s.resultType}${s.isPatch ? ' (patch)' : ''}, ` +
         `on error ${s.onError}${s.timeoutMs ? `, timeout ${s.timeoutMs} ms` : ''}` +
         (start.journalPath ? `\n  journal: ${start.journalPath}` : '') +
@@ -76,6 +84,7 @@ export class RunReporter implements vscode.Disposable {
     const output = new OutputBatcher((text) => this.output.info(text));
     let errorsLogged = 0;
     let last: RunProgress | undefined;
+    let slurmLine = '';
     let reportProgress: ((p: RunProgress) => void) | undefined;
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
@@ -95,7 +104,9 @@ export class RunReporter implements vscode.Disposable {
           const pct = p.total ? (p.finished / p.total) * 100 : 100;
           progress.report({
             increment: pct - reported,
-            message: `${p.finished}/${p.total} rows, ${p.rowsPerSecond.toFixed(0)} rows/s${failedCount(p) ? `, ${failedCount(p)} failed` : ''}`,
+            message:
+              `${p.finished}/${p.total} rows, ${p.rowsPerSecond.toFixed(0)} rows/s${failedCount(p) ? `, ${failedCount(p)} failed` : ''}` +
+              (slurmLine ? ` · ${slurmLine}` : ''),
           });
           reported = pct;
         };
@@ -115,6 +126,14 @@ export class RunReporter implements vscode.Disposable {
         showStatus(`$(sync~spin) ${name} ${p.finished}/${p.total}`, 'Locator Batch run: click to show the results');
       },
       output: (o) => output.add(o),
+      submitted: (job) => this.output.info(`Submitted Slurm job ${job.jobId}; run folder: ${job.runFolder}`),
+      slurm: (state) => {
+        const line = slurmStateText(state);
+        if (line === slurmLine) return;
+        slurmLine = line;
+        this.output.info(line);
+        if (last) reportProgress?.(last);
+      },
       ended: (outcome, summary) => {
         finish();
         output.end();

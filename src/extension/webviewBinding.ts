@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { LocatorParseError, parseLocator, type Locator } from '../core/locator';
 import type { FromWebview, InitMessage, RowsMessage, RunSettingsView, ToWebview, ViewKind } from '../shared/protocol';
 import { RowSliceEncoder } from '../shared/rowSlices';
+import { offeredModes } from '../session/slurm';
 import { choiceOf, chooseApplyFile, exportResults, rerunFailed, runSession, writeBack } from './actions';
 import { checkUnfinishedRun, dismissUnfinishedRun, resumeUnfinishedRun } from './lastRunOffer';
 import type { LocatorSession } from './locatorSession';
@@ -138,6 +139,7 @@ export class WebviewBinding implements vscode.Disposable {
       settings,
       applyChoices: this.sessions.applyFiles.current,
       trusted: vscode.workspace.isTrusted,
+      modes: offeredModes(),
       ...session.snapshot(ROWS_PER_SLICE),
     });
   }

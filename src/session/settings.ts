@@ -6,6 +6,7 @@
 // Every resolved value says which layer it came from, so the run bar can tell the user.
 import * as os from 'os';
 import { validateSettings, type RunSettings } from '../core/run';
+import type { UserSlurmSettings } from './slurm';
 import type { ApplyDefaults, ErrorPolicy, Mode, ResultType } from '../core/types';
 
 /** The settings a layer can set. `workers` means processes in process mode, rows in flight in async. */
@@ -23,7 +24,7 @@ export interface UserSettings {
   onError?: ErrorPolicy;
   timeoutMs?: number;
   /** `locatorBatch.slurm.sbatchArgs` / `.setup` (see ./slurm.ts). */
-  slurm?: { sbatchArgs?: string[]; setup?: string[] };
+  slurm?: UserSlurmSettings;
 }
 
 export type SettingSource =

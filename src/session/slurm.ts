@@ -4,12 +4,23 @@
 // option, so the choice wins); setup lines come from the highest layer that gives any.
 import * as path from 'path';
 import { slurmAvailable, type SlurmOptions } from '../core/slurm';
+import { MODES, type Mode } from '../core/types';
 import { RunRefusal } from './refusal';
+
+/** The modes this machine runs: `slurm` only where Slurm's sbatch is on PATH (the run bar and the palette offer these). */
+export function offeredModes(): Mode[] {
+  const slurm = slurmAvailable();
+  return MODES.filter((m) => m !== 'slurm' || slurm);
+}
 
 /** What the user's settings say about Slurm (layer 2). */
 export interface UserSlurmSettings {
   sbatchArgs?: string[];
   setup?: string[];
+  /** Tasks of the array; unset: from the row count. */
+  shards?: number;
+  /** Most tasks running at once; unset: no limit. */
+  throttle?: number;
 }
 
 /** What the user chose for this run (layer 4). */
@@ -35,12 +46,14 @@ export function resolveSlurm(locatorPath: string, user: UserSlurmSettings = {}, 
         'load Slurm first (`module load slurm`), or pick another mode.',
     );
   }
-  for (const [name, v] of [['shards', choice.shards], ['throttle', choice.throttle]] as const) {
+  const shards = choice.shards ?? user.shards;
+  const throttle = choice.throttle ?? user.throttle;
+  for (const [name, v] of [['shards', shards], ['throttle', throttle]] as const) {
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new RunRefusal('bad-settings', `${name} must be a whole number > 0; got ${v}`);
   }
   return {
-    shards: choice.shards,
-    throttle: choice.throttle,
+    shards,
+    throttle,
     sbatchArgs: [...(user.sbatchArgs ?? []), ...(choice.sbatchArgs ?? [])],
     setup: choice.setup?.length ? choice.setup : (user.setup ?? []),
     runsDir: path.resolve(choice.runsDir ?? defaultRunsDir(locatorPath)),

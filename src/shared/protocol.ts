@@ -53,6 +53,8 @@ export interface ProgressView {
   cancelled: number;
   rowsPerSecond: number;
   elapsedMs: number;
+  /** What the backend says beside the counts, e.g. "Slurm job 42: 1 pending, 2 running, 1 ended". */
+  detail?: string;
 }
 
 export interface RunSummaryView extends ProgressView {
@@ -78,6 +80,8 @@ export interface InitMessage {
   applyChoices?: ApplyChoice[];
   /** Running is refused in an untrusted workspace; the run bar says why. */
   trusted: boolean;
+  /** The modes this machine runs: `slurm` only where Slurm's sbatch is on PATH. */
+  modes: Mode[];
   /** Results of the current or last run, so a re-shown tab draws them at once. */
   run?: { runId: number; running: boolean; progress: ProgressView; results: ResultView[]; summary?: RunSummaryView };
   /** The last run did not end (found in its journal when the locator opened): shown until resumed or dismissed. */

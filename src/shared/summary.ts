@@ -1,6 +1,7 @@
 // How a run's end reads, in the same words wherever it shows: the editor's and the results
 // panel's summary, the notification, the status bar, the Output channel and the command line.
 // No DOM, no `vscode`, no Node: the webview bundles it too.
+import type { SlurmStateSummary } from '../core/slurm/follow';
 import type { RunSummaryView } from './protocol';
 
 /** How many rows ended how (the engine's counts, or the webview's progress). */
@@ -55,4 +56,9 @@ export function countsText(c: EndCounts): string {
 /** "Finished: 22 done, 1 error in 228 ms": the first words of every summary of a run. */
 export function endText(endedBy: EndedBy, c: EndCounts, elapsedMs: number): string {
   return `${endedWord(endedBy)}: ${countsText(c)} in ${duration(elapsedMs)}`;
+}
+
+/** A Slurm job array's tasks: "Slurm job 42: 1 pending, 2 running, 1 ended (1 failed)". */
+export function slurmStateText(s: SlurmStateSummary): string {
+  return `Slurm job ${s.jobId}: ${s.pending} pending, ${s.running} running, ${s.ended} ended${s.failed ? ` (${s.failed} failed)` : ''}`;
 }

@@ -199,6 +199,7 @@ function onInit(msg: InitMessage): void {
   setText(titleEl, msg.kind === 'results' ? msg.title : '');
   titleEl.hidden = msg.kind !== 'results';
   document.title = msg.title;
+  runBar?.offerModes(msg.modes);
   runBar?.setSettings(msg.settings, msg.applyChoices, msg.trusted);
   runBar?.setRunning(!!msg.run?.running);
   unfinishedRun.show(msg.unfinishedRun);

@@ -115,6 +115,7 @@ export class ProgressStrip {
       const left = total - p.finished;
       if (p.rowsPerSecond > 0 && left > 0) parts.push(`${duration((left / p.rowsPerSecond) * 1000)} left`);
       else if (p.elapsedMs) parts.push(duration(p.elapsedMs));
+      if (p.detail) parts.push(p.detail);
       this.renderStats(parts, failed);
       this.summary.hidden = true;
       this.stats.hidden = false;

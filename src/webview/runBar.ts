@@ -67,7 +67,8 @@ export class RunBar {
     this.cancelBtn = button('cancel', 'Cancel', { icon: 'debug-stop', secondary: true, title: 'Cancel the run', ariaLabel: 'Cancel' });
     this.apply = select('apply', 'Apply file', []);
     this.browse = button('browse', 'Browse…', { secondary: true, title: 'Choose an apply file (.js, .mjs, .ts)', ariaLabel: 'Browse for an apply file' });
-    this.mode = select('mode', 'Mode', MODES.filter((m) => m !== 'slurm').map((m): [string, string] => [m, MODE_LABELS[m]]));
+    this.mode = select('mode', 'Mode', []);
+    this.offerModes(MODES.filter((m) => m !== 'slurm'));
     this.workers = h('input', 'input num-input', { id: 'workers', type: 'number', min: '1', max: '1024', step: '1', 'aria-label': 'Workers' });
     this.resultType = select('result-type', 'Result type', RESULT_TYPES.map((t): [string, string] => [t, RESULT_LABELS[t]]));
     this.patch = h('input', 'checkbox', { id: 'patch', type: 'checkbox', 'aria-label': 'Patch' });
@@ -153,6 +154,8 @@ export class RunBar {
     if (choices) this.choices = choices;
     this.fillApply(s.applyFile);
     const editing = document.activeElement;
+    // A mode this machine does not offer (slurm without sbatch) still shows when chosen: Run then says why.
+    if (!Array.from(this.mode.options).some((o) => o.value === s.mode)) this.mode.append(h('option', undefined, { value: s.mode, text: MODE_LABELS[s.mode] }));
     this.mode.value = s.mode;
     if (editing !== this.workers) this.workers.value = String(s.workers);
     this.resultType.value = s.resultType;
@@ -172,6 +175,13 @@ export class RunBar {
       if (source) controls[key].dataset.source = source;
       else delete controls[key].dataset.source;
     }
+  }
+
+  /** The modes this machine runs (slurm only where sbatch is found), in MODES order. */
+  offerModes(modes: readonly Mode[]): void {
+    const current = this.mode.value;
+    this.mode.replaceChildren(...MODES.filter((m) => modes.includes(m) || m === current).map((m) => h('option', undefined, { value: m, text: MODE_LABELS[m] })));
+    if (current) this.mode.value = current;
   }
 
   setApplyChoices(choices: ApplyChoice[]): void {

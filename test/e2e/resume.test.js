@@ -25,41 +25,6 @@ const APPLY_LABEL = 'apply/append-index.js';
 const RESUME_COMMAND = 'Locator Batch: Resume Last Run';
 const WRITE_COLUMN = 'resumed';
 
-/** The pids of the process tree under `root` whose command line contains `needle` (Linux /proc). */
-function descendantsMatching(root, needle) {
-  const parentOf = new Map();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parentOf.set(Number(name), ppid);
-    } catch { /* ended meanwhile */ }
-  }
-  const under = (pid) => {
-    for (let p = parentOf.get(pid); p; p = parentOf.get(p)) if (p === root) return true;
-    return false;
-  };
-  return [...parentOf.keys()].filter((pid) => {
-    if (!under(pid)) return false;
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.includes(needle));
-    } catch {
-      return false;
-    }
-  });
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A journal as the test reads it from disk: header, and the rows with a record. */
 function readJournal(file) {
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
@@ -164,10 +129,10 @@ describe('a run that outlives its window: resume after the extension host was ki
     }, { timeout: 60_000, message: 'the run to journal 6 rows' });
     const { header } = readJournal(journal);
     // The extension host of THIS code-server (one window: one host) is the journal's writer.
-    const hosts = descendantsMatching(server.pid, '--type=extensionHost');
+    const hosts = u.descendantsMatching(server.pid, '--type=extensionHost');
     assert.deepStrictEqual(hosts, [header.pid], `the extension host under code-server ${server.pid} wrote the journal`);
     process.kill(header.pid, 'SIGKILL');
-    await u.until(() => !alive(header.pid), { timeout: 10_000, message: 'the extension host to end' });
+    await u.until(() => !u.alive(header.pid), { timeout: 10_000, message: 'the extension host to end' });
     finishedBeforeKill = [...readJournal(journal).records.keys()].sort((a, b) => a - b);
     startedBeforeKill = ranLines();
     assert.ok(finishedBeforeKill.length >= 6 && finishedBeforeKill.length < ROWS - 4, `stopped mid-run (${finishedBeforeKill.length} of ${ROWS} rows journaled)`);
@@ -269,10 +234,10 @@ describe('a run that outlives its window: resume after the extension host was ki
     }, { timeout: 60_000, message: 'a second run to journal 3 rows' });
     const { header } = readJournal(journal);
     // The window's earlier hosts may still be ending: the writer is one of this code-server's hosts.
-    const hosts = descendantsMatching(server.pid, '--type=extensionHost');
+    const hosts = u.descendantsMatching(server.pid, '--type=extensionHost');
     assert.ok(hosts.includes(header.pid), `the journal's writer ${header.pid} is an extension host of this code-server (${hosts})`);
     process.kill(header.pid, 'SIGKILL');
-    await u.until(() => !alive(header.pid), { timeout: 10_000, message: 'the extension host to end' });
+    await u.until(() => !u.alive(header.pid), { timeout: 10_000, message: 'the extension host to end' });
     await reloadWindow();
     await u.until(async () => (await noticeText()).startsWith(`The last run of ${NAME} stopped at`), { timeout: 30_000, message: 'the notice' });
     // The palette offers it too while there is one.

@@ -277,6 +277,41 @@ function runBarField(editor, id) {
   return editor.locator(`#${id}`).evaluate((el) => ({ value: el.type === 'checkbox' ? String(el.checked) : el.value, title: el.title }));
 }
 
+/** The pids of the process tree under `root` whose command line contains `needle` (Linux /proc). */
+function descendantsMatching(root, needle) {
+  const parentOf = new Map();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(name), ppid);
+    } catch { /* ended meanwhile */ }
+  }
+  const under = (pid) => {
+    for (let p = parentOf.get(pid); p; p = parentOf.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...parentOf.keys()].filter((pid) => {
+    if (!under(pid)) return false;
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.includes(needle));
+    } catch {
+      return false;
+    }
+  });
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 module.exports = {
   h,
   DEMO,
@@ -304,4 +339,6 @@ module.exports = {
   tempFile,
   outputChannelText,
   runBarField,
+  descendantsMatching,
+  alive,
 };

@@ -49,6 +49,7 @@ describe('harness: expected suites and how a run is judged', () => {
     }
     // The window-outliving run (issue 11): its UI suite must keep running.
     assert.ok(suites.EXPECTED_SUITES.e2e.files.includes('resume.test.js'), 'test/e2e/resume.test.js is an expected UI suite');
+    assert.ok(suites.EXPECTED_SUITES.e2e.files.includes('slurm.test.js'), 'test/e2e/slurm.test.js is an expected UI suite');
   });
 
   it('a deleted or renamed suite file is missing, also when a stale compile of it is left in out/', () => {

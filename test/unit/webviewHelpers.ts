@@ -14,7 +14,7 @@ export const SETTINGS: RunSettingsView = {
 };
 
 export function initMessage(columns: string[], rowCount: number, run?: InitMessage['run']): InitMessage {
-  return { type: 'init', kind: 'editor', title: 't.locator.csv', columns, rowCount, settings: SETTINGS, trusted: true, run };
+  return { type: 'init', kind: 'editor', title: 't.locator.csv', columns, rowCount, settings: SETTINGS, trusted: true, modes: ['sequential', 'async', 'process'], run };
 }
 
 /** Sends rows [start, end) as one `rows` message; `last` adds the locator's row count. */
