@@ -167,7 +167,9 @@ export function jobScript({ folder, node, cli, manifest }: JobScriptParts): stri
     '# each array task runs its shard of locator.csv (shards/K.json) and journals to journals/K.jsonl.',
     ...(manifest.setup.length ? ['# Setup lines (settings / --setup):', ...manifest.setup] : []),
     'export ELECTRON_RUN_AS_NODE=1',
-    `exec ${q(node)} ${q(cli)} ${args.join(' ')}`,
+    // The Node that submitted, unless the node's environment (or a setup line) names another.
+    `node_bin=\${LOCATOR_BATCH_NODE:-}; [ -n "$node_bin" ] || node_bin=${q(node)}`,
+    `exec "$node_bin" ${q(cli)} ${args.join(' ')}`,
     '',
   ].join('\n');
 }
