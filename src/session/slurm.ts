@@ -8,8 +8,8 @@ import { MODES, type Mode } from '../core/types';
 import { RunRefusal } from './refusal';
 
 /** The modes this machine runs: `slurm` only where Slurm's sbatch is on PATH (the run bar and the palette offer these). */
-export function offeredModes(): Mode[] {
-  const slurm = slurmAvailable();
+export function offeredModes(env: NodeJS.ProcessEnv = process.env): Mode[] {
+  const slurm = slurmAvailable(env);
   return MODES.filter((m) => m !== 'slurm' || slurm);
 }
 

@@ -5,7 +5,7 @@
 // Without a cluster: the refusal without sbatch, Slurm options in layers, reading scontrol.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import { appendFileSync, existsSync, readFileSync } from 'fs';
+import { appendFileSync, chmodSync, existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { readJournal } from '../../src/core/journal';
 import { readLocator } from '../../src/core/locator';
@@ -14,6 +14,7 @@ import { defaultShardCount, listRunFolders, readRunFolder, slurmAvailable, summa
 import { splitShards } from '../../src/core/slurm/runFolder';
 import { prepareRun, type RunRequest } from '../../src/session/lifecycle';
 import { RunRefusal } from '../../src/session/refusal';
+import { offeredModes } from '../../src/session/slurm';
 import { expandTaskIds, parseJobStatus } from '../../src/core/slurm/scheduler';
 import { applyFixture, essence, linesOf, sleep, useTempDir, writeFixture, type Loaded } from './helpers';
 import { EXAMPLE_LOCATOR, PYTHON_FIXTURES, loadPy } from './pythonHelpers';
@@ -265,6 +266,23 @@ describe('slurm mode in the session: refusal without sbatch, options in layers (
     } finally {
       process.env.PATH = saved;
     }
+  });
+
+  it('the run bar and the palette offer slurm only where sbatch is on PATH', () => {
+    assert.deepStrictEqual(offeredModes({ PATH: dir() }), ['sequential', 'async', 'process']);
+    const bin = path.dirname(writeFixture(dir(), 'bin/sbatch', '#!/bin/sh\nexit 0\n'));
+    chmodSync(path.join(bin, 'sbatch'), 0o755);
+    assert.deepStrictEqual(offeredModes({ PATH: `${dir()}${path.delimiter}${bin}` }), ['sequential', 'async', 'process', 'slurm']);
+  });
+
+  it("takes shards and throttle from the user's settings (locatorBatch.slurm.*) unless the run chooses them", async function () {
+    if (!slurmAvailable()) this.skip();
+    const fromSettings = await prepareRun(request({ user: { slurm: { shards: 5, throttle: 2 } } }));
+    assert.strictEqual(fromSettings.slurm!.shards, 5);
+    assert.strictEqual(fromSettings.slurm!.throttle, 2);
+    const chosen = await prepareRun(request({ user: { slurm: { shards: 5, throttle: 2 } }, slurm: { shards: 3 } }));
+    assert.strictEqual(chosen.slurm!.shards, 3);
+    assert.strictEqual(chosen.slurm!.throttle, 2);
   });
 
   it("resolves Slurm's options: the settings' sbatch arguments then the choice's, setup from the highest layer, runs dir beside the locator", async function () {
