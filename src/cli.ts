@@ -2,12 +2,13 @@
 // cluster jobs. Exit codes: 0 every row succeeded, 1 a row failed or the run ended early,
 // 2 bad arguments or input (nothing written).
 import * as path from 'path';
-import { readLocator, writeFileAtomic } from './core/locator';
+import { readLocator } from './core/locator';
+import { streamSink, writeChunks } from './core/textSink';
 import { describePython } from './core/python/pythonApply';
 import type { RowOutput, RunSettings } from './core/run';
 import { ERROR_POLICIES, MODES, RESULT_TYPES, failedCount, unfinishedCount, type RunProgress } from './core/types';
 import { executeRun, prepareRun, type PreparedRun } from './session/lifecycle';
-import { exportFormatOf, exportText, journalFileName } from './session/outputs';
+import { exportChunks, exportFormatOf, journalFileName, writeExport } from './session/outputs';
 import { RunRefusal } from './session/refusal';
 import { endText } from './shared/summary';
 
@@ -176,12 +177,24 @@ async function main(argv: string[]): Promise<number> {
   process.off('SIGINT', onSigint);
   bar?.clear();
 
-  if (args.out) {
-    await writeFileAtomic(args.out, exportText(run, exportFormatOf(args.out), args.column));
-    log(`Wrote ${args.out}`);
-  } else {
-    // Without --out, results go to stdout as the JSON report, so the CLI composes with jq & co.
-    process.stdout.write(exportText(run, 'json', args.column));
+  try {
+    // Written row by row as it is made: a run's results can be larger than one string can hold.
+    if (args.out) {
+      await writeExport(run, args.out, args.column);
+      log(`Wrote ${args.out}`);
+    } else {
+      // Without --out, results go to stdout as the JSON report, so the CLI composes with jq & co.
+      await writeChunks(exportChunks(run, 'json', args.column), streamSink(process.stdout));
+    }
+  } catch (err) {
+    // The rows ran and the journal holds them: say how to get them without running a row again.
+    process.stderr.write(`locator-batch: the run finished but its results could not be written: ${(err as Error)?.message ?? err}\n`);
+    process.stderr.write(
+      journalPath
+        ? `Results are in ${journalPath}; write them without running a row again:\n  ${recoveryCommand(argv, journalPath, args.out)}\n`
+        : 'No journal was written (--no-journal), so the results are lost.\n',
+    );
+    return 2;
   }
 
   const { outcome, summary } = run;
@@ -198,6 +211,20 @@ async function main(argv: string[]): Promise<number> {
     log(`Re-run the rows without a result (after a fix, too): locator-batch run ${args.locator} --apply ${args.apply} --rerun-failed ${journalPath}`);
   }
   return unfinished || outcome.endedBy !== 'finished' ? 1 : 0;
+}
+
+/** The command that writes a finished run's results from its journal: the same arguments, resuming it. */
+export function recoveryCommand(argv: readonly string[], journal: string, out = 'results.json'): string {
+  const dropWithValue = new Set(['--out', '--resume', '--rerun-failed', '--journal']);
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].split('=')[0];
+    if (dropWithValue.has(flag)) {
+      if (!argv[i].includes('=')) i++;
+    } else if (argv[i] !== '--no-journal') kept.push(argv[i]);
+  }
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['locator-batch', ...kept, '--resume', journal, '--out', out].map(quote).join(' ');
 }
 
 /** A Python apply file's output as the log shows it: each line tagged `[row 12]` (untagged when not known). */
