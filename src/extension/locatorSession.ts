@@ -8,7 +8,7 @@ import { describePython, isPythonApplyFile } from '../core/python/pythonApply';
 import type { RunSettings } from '../core/run';
 import type { InitMessage, ProgressView, ResultView, RunSettingsView, ToWebview } from '../shared/protocol';
 import { executeRun, prepareRun, type FinishedRun, type PreparedRun } from '../session/lifecycle';
-import { exportText, journalFileName, planSeriesWriteBack, planValueWriteBack, type ExportFormat } from '../session/outputs';
+import { exportText, journalFileName, planSeriesWriteBack, planValueWriteBack, writeExport, type ExportFormat } from '../session/outputs';
 import { RunRefusal } from '../session/refusal';
 import { readConfig } from './config';
 import { LocatorDocument } from './locatorDocument';
@@ -204,6 +204,11 @@ export class LocatorSession implements vscode.Disposable {
   /** CSV or JSON text of the last run, in the shape batch_process returns. */
   exportText(format: ExportFormat, column: string): string {
     return exportText(this.requireLast('export'), format, column);
+  }
+
+  /** Writes the last run's export to a local file as it is made, row by row (results can outgrow one string). */
+  exportToFile(file: string, format: ExportFormat, column: string): Promise<void> {
+    return writeExport(this.requireLast('export'), file, column, format);
   }
 
   /**
