@@ -79,7 +79,11 @@ function createPool(workers: number): workerpool.Pool {
   });
 }
 
+/** Pools runs hold now: a run's pool is kept after it, so warming meanwhile would only compete with it. */
+let poolsInUse = 0;
+
 function acquirePool(workers: number): workerpool.Pool {
+  poolsInUse++;
   const idle = idlePool;
   if (idle && idle.workers === workers) {
     idlePool = undefined;
@@ -90,6 +94,7 @@ function acquirePool(workers: number): workerpool.Pool {
 }
 
 async function releasePool(pool: workerpool.Pool, workers: number, keepMs: number, force: boolean): Promise<void> {
+  poolsInUse--;
   if (force || keepMs <= 0) {
     await pool.terminate(force).catch(() => undefined);
     return;
@@ -105,6 +110,32 @@ async function releasePool(pool: workerpool.Pool, workers: number, keepMs: numbe
     clearTimeout(previous.timer);
     await previous.pool.terminate().catch(() => undefined);
   }
+}
+
+/**
+ * Starts `workers` worker processes before any run (or keeps the idle pool of that size), so the
+ * next run with as many workers finds them booted: they load a run's apply file when its first
+ * chunk comes. They end after `keepMs` unless a run takes them; 0 starts nothing, nor does a
+ * run going (its pool is kept after it).
+ * Returns the number of workers kept warm now.
+ */
+export async function warmWorkers(workers: number, keepMs: number): Promise<number> {
+  const n = Math.max(1, Math.floor(workers));
+  if (keepMs <= 0 || poolsInUse > 0) return idleWorkerCount();
+  const idle = idlePool;
+  if (idle && idle.workers === n) {
+    // Already warm: the keep time starts again from now.
+    clearTimeout(idle.timer);
+    idle.timer = setTimeout(() => {
+      if (idlePool?.pool === idle.pool) idlePool = undefined;
+      void idle.pool.terminate().catch(() => undefined);
+    }, keepMs);
+    idle.timer.unref?.();
+    return n;
+  }
+  poolsInUse++;
+  await releasePool(createPool(n), n, keepMs, false);
+  return n;
 }
 
 /** Ends the workers kept warm between runs (on shutdown, or when the setting turns it off). */

@@ -27,8 +27,8 @@ import {
   type RunProgress,
 } from './types';
 
-export { endIdleWorkers, idleWorkerCount } from './backends';
-export { endIdlePythonWorkers, idlePythonWorkerCount } from './python/pythonPool';
+export { endIdleWorkers, idleWorkerCount, warmWorkers } from './backends';
+export { endIdlePythonWorkers, idlePythonWorkerCount, warmPythonWorkers } from './python/pythonPool';
 export type { RowOutput } from './python/pythonProcess';
 
 export interface RunSettings {

@@ -74,3 +74,14 @@ export async function endIdlePythonWorkers(): Promise<void> {
 export function idlePythonWorkerCount(): number {
   return idle.filter((w) => w.alive).length;
 }
+
+/**
+ * Starts `count` Python workers of `py` before any run (past their hello, pandas imported) and
+ * keeps them for `keepMs`, so the next run finds them ready; idle ones of `py` count towards `count`.
+ */
+export async function warmPythonWorkers(py: PythonInterpreter, count: number, keepMs: number, env?: NodeJS.ProcessEnv): Promise<number> {
+  if (keepMs <= 0) return idlePythonWorkerCount();
+  const { workers } = await startPythonWorkers(py, Math.max(1, Math.floor(count)), env);
+  keepPythonWorkers(workers, keepMs);
+  return idlePythonWorkerCount();
+}
