@@ -2,7 +2,7 @@
 // here, a pool of child processes. Each reports every row it finished through `report`; the run
 // (./run.ts) marks whatever was never reported as cancelled.
 import * as path from 'path';
-import * as workerpool from 'workerpool';
+import type * as workerpool from 'workerpool';
 import type { ApplyBundle, ApplyModule } from './applyModule';
 import type { Row, RowRecord } from './types';
 import type { ChunkRequest, WorkerMessage } from './worker';
@@ -64,8 +64,11 @@ interface IdlePool {
 }
 let idlePool: IdlePool | undefined;
 
+// workerpool is loaded with the first pool, not when the extension activates (see esbuild.js).
+let workerpoolModule: typeof workerpool | undefined;
+
 function createPool(workers: number): workerpool.Pool {
-  return workerpool.pool(workerScriptPath(), {
+  return (workerpoolModule ??= require('workerpool') as typeof workerpool).pool(workerScriptPath(), {
     workerType: 'process',
     minWorkers: workers,
     maxWorkers: workers,

@@ -1,8 +1,9 @@
 // Locator I/O: read and write EEGUnity locator CSVs without losing a byte of what the user had.
 import { promises as fs } from 'fs';
 import { setImmediate as yieldToEventLoop } from 'timers/promises';
-import { parse, type Info } from 'csv-parse';
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvParse from 'csv-parse';
+import type { Info } from 'csv-parse';
+import type * as CsvStringify from 'csv-stringify/sync';
 import { writeFileAtomicChunks } from './textSink';
 import type { Row } from './types';
 
@@ -31,6 +32,13 @@ export interface LocatorWarning {
 }
 
 export const DEFAULT_FORMAT: CsvFormat = { bom: false, eol: '\n', finalEol: true };
+
+// The CSV packages are loaded when a locator is first read or written, not when the extension
+// activates (esbuild.js builds them as files of their own beside the extension's bundle).
+let csvParser: typeof CsvParse | undefined;
+let csvStringifier: typeof CsvStringify | undefined;
+const parse: typeof CsvParse.parse = ((...args: unknown[]) => ((csvParser ??= require('csv-parse')).parse as (...a: unknown[]) => unknown)(...args)) as typeof CsvParse.parse;
+const stringify: typeof CsvStringify.stringify = (input, options) => (csvStringifier ??= require('csv-stringify/sync')).stringify(input, options);
 
 /** A locator that cannot be read. `line` is 1-based, as an editor shows it. */
 export class LocatorParseError extends Error {
