@@ -28,6 +28,8 @@ export type CaseSpec =
       file?: string;
     }
   | { kind: 'floor'; rows: number; serialization: 'json' | 'advanced'; chunkRows: number; children: number }
+  /** The anchor for async mode: the io fixture's apply over the same rows through p-limit, nothing else. */
+  | { kind: 'p-limit'; rows: number; concurrency: number; file: string }
   /** 100k rows through process mode; the parent measures the whole process tree's memory. */
   | { kind: 'memory'; rows: number }
   | { kind: 'calibrate'; targetMs: number };
@@ -103,6 +105,26 @@ export async function prepareCase(spec: CaseSpec): Promise<PreparedCase> {
           const c0 = cpuMsNow();
           const res = await runFloor(rows, spec);
           return { ms: res.totalMs, startupMs: res.startupMs, cpuMs: cpuMsNow() - c0 };
+        },
+      };
+    }
+    case 'p-limit': {
+      // p-limit is ESM only: Node >= 20.19 requires it (the engines field asks for that).
+      const pLimit = (require('p-limit') as { default: (n: number) => <T>(fn: () => Promise<T>) => Promise<T> }).default;
+      const { apply } = require(path.join(FIXTURES, 'io.js')) as { apply(row: Row): Promise<unknown> };
+      const rows = makeRows(spec.rows, { 'File Path': spec.file });
+      return {
+        info: {},
+        async run() {
+          gc();
+          const c0 = cpuMsNow();
+          const t0 = performance.now();
+          const limit = pLimit(spec.concurrency);
+          // Results in row order, as the engine keeps them.
+          const values = await Promise.all(rows.map((row) => limit(() => apply(row))));
+          const ms = performance.now() - t0;
+          if (values.length !== rows.length) throw new Error('p-limit anchor lost rows');
+          return { ms, cpuMs: cpuMsNow() - c0 };
         },
       };
     }

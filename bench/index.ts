@@ -1,6 +1,8 @@
 // Locator Batch benchmarks: every figure side by side in one run, each the median of several runs.
 //
 //   node out/bench/index.js [--json FILE] [--quick] [--runs N] [--only a,b,...] [--strict]
+//   (raw figures: --json FILE, else bench/results/<UTC date-time>.json; --strict: exit 1 when a target
+//   fails, a target whose anchor could not run included.)
 //   (`npm run bench` builds and compiles first.)  BENCH_QUICK=1 = --quick, BENCH_RUNS=N = --runs N.
 //
 // Sections (names for --only): overhead, python, startup, cpu, io, memory, and the Python apply
@@ -40,7 +42,14 @@ function parseArgs(argv: string[]): Options {
     else if (argv[i] === '--only') opts.only = new Set(argv[++i].split(','));
   }
   if (!(opts.runs >= 1)) throw new Error('--runs must be at least 1');
+  // Every run keeps its raw figures (docs/benchmarks.md quotes committed ones): bench/results/<date>.json.
+  opts.json ??= path.resolve(__dirname, '..', '..', 'bench', 'results', `${resultStamp()}.json`);
   return opts;
+}
+
+/** 2026-12-02-0815: a results file's name, UTC, one per minute. */
+export function resultStamp(d = new Date()): string {
+  return d.toISOString().slice(0, 16).replace('T', '-').replace(':', '');
 }
 
 type Share = { othersShare: number; oursShare: number };
@@ -266,6 +275,9 @@ function printOverhead(b: Bench, o: Overhead, python: Python): void {
       }
     }
   }
+  if (python.note && perRow.process) {
+    checks.push(anchorMissing("process (fresh pool) ≥ 10× cheaper per row than the original's process mode", python.note));
+  }
   if (python.modes?.process && perRow.process) {
     // The issue's own target: at least 10× below the original's process mode, side by side here.
     const ratio = python.modes.process.total.median / perRow.process[SIZES[0]].median;
@@ -428,17 +440,23 @@ async function ioSection(b: Bench): Promise<Record<string, unknown>> {
   const rows = opts.quick ? 300 : 1000;
   const file = path.join(FIXTURES, 'io.js');
   const ioRuns = opts.quick ? 1 : Math.min(opts.runs, 3);
-  b.progress(`io-bound: ${rows} rows, sequential and async, ${ioRuns} rounds`);
-  const [seq, asy] = await rounds(
+  // The anchor: the same apply over the same rows through p-limit (a devDependency), in the same rounds.
+  const anchorProblem = missingPackage('p-limit');
+  b.progress(`io-bound: ${rows} rows, sequential, async${anchorProblem ? '' : ' and the p-limit anchor'}, ${ioRuns} rounds`);
+  const [seq, asy, anchor] = await rounds(
     [
       { kind: 'engine', mode: 'sequential', workers: 1, rows, fixture: 'io', file, warmup: false },
       { kind: 'engine', mode: 'async', workers: 32, rows, fixture: 'io', file, warmup: false },
+      ...(anchorProblem ? [] : [{ kind: 'p-limit' as const, rows, concurrency: 32, file }]),
     ],
     ioRuns,
   );
   b.noise.io = meter();
   const s = stats(seq.samples.map((r) => r.ms / 1000));
   const a = stats(asy.samples.map((r) => r.ms / 1000));
+  const p = anchor && stats(anchor.samples.map((r) => r.ms / 1000));
+  // Round by round: p-limit's time over ours in the same round (> 1: we were faster).
+  const overAnchor = anchor && stats(anchor.samples.map((r, i) => r.ms / asy.samples[i].ms));
   const speedup = s.median / a.median;
   say();
   say(`## 3. I/O-bound: ${rows} rows, each a stat() then a 5 ms wait (seconds, ${ioRuns} run${ioRuns > 1 ? 's' : ''})`);
@@ -449,13 +467,39 @@ async function ioSection(b: Bench): Promise<Record<string, unknown>> {
       [
         ['sequential', spread(s, 2, ' s'), '1×'],
         ['async, 32 in flight', spread(a, 3, ' s'), `${fmt(speedup, 1)}×`],
+        ['anchor: p-limit(32), the same apply and rows', p ? spread(p, 3, ' s') : `could not run: ${anchorProblem}`, p ? `${fmt(s.median / p.median, 1)}×` : ''],
       ],
     ),
   );
   say();
   say(`The ideal is 32× (${rows} × 5 ms / 32 = ${fmt((rows * 5) / 32 / 1000, 3)} s). ${b.others('io')}`);
   checks.push({ target: 'I/O-bound: async (32) ≥ 20× sequential', measured: `${fmt(speedup, 1)}×`, pass: speedup >= 20 });
-  return { rows, sequentialS: s, asyncS: a, speedup };
+  checks.push(
+    overAnchor
+      ? {
+          target: 'I/O-bound: async (32) at least as fast as p-limit (32), same rows, same rounds',
+          measured: `p-limit's time ÷ ours: ${spread(overAnchor, 2)} (worst round ${fmt(overAnchor.min, 2)})`,
+          pass: overAnchor.median >= 1,
+        }
+      : anchorMissing('I/O-bound: async (32) at least as fast as p-limit (32)', `p-limit: ${anchorProblem}`),
+  );
+  checks.push({ target: 'I/O-bound: async (32) ≥ 28× sequential (the ideal is 32×)', measured: `${fmt(speedup, 1)}×`, pass: speedup >= 28 });
+  return { rows, sequentialS: s, asyncS: a, speedup, pLimitS: p, pLimitOverAsync: overAnchor, anchorProblem };
+}
+
+/** Why a package an anchor needs cannot be loaded, or undefined when it can. */
+function missingPackage(name: string): string | undefined {
+  try {
+    require.resolve(name);
+    return undefined;
+  } catch (err) {
+    return `${name} is not installed (npm install): ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
+/** A target whose anchor could not run: it fails (with --strict the run fails) instead of being dropped. */
+function anchorMissing(target: string, why: string): Check {
+  return { target, measured: `anchor could not run: ${why}`, pass: false };
 }
 
 // ---------------------------------------------------------------------------------------------
