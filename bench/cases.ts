@@ -5,9 +5,12 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { loadApplyFile } from '../src/core/applyModule';
-import { runBatch } from '../src/core/run';
+import { endIdleWorkers, runBatch, warmWorkers } from '../src/core/run';
 import type { Mode, Row } from '../src/core/types';
 import { runFloor } from './floor';
+
+/** How long a prewarmed pool waits before its run: the user looking at the locator before Run. */
+const PREWARM_WAIT_MS = 1000;
 
 export const FIXTURES = path.resolve(__dirname, '..', '..', 'bench', 'fixtures');
 
@@ -22,6 +25,11 @@ export type CaseSpec =
       warmup: boolean;
       /** process: keep the pool between runs, as the extension does (the warm-up run starts it). */
       keepWorkers?: boolean;
+      /**
+       * process: before each timed run (untimed), end any pool, start one with warmWorkers (as the
+       * extension does when a locator opens) and wait 1 s; the run is the first one on that pool.
+       */
+      prewarm?: boolean;
       /** busy fixture: arithmetic per row. */
       iters?: number;
       /** io fixture: the file each row stats. */
@@ -159,6 +167,11 @@ async function prepareEngine(spec: Extract<CaseSpec, { kind: 'engine' }>): Promi
   const rows = makeRows(spec.rows, extra);
   const { bundle, module } = await loadApplyFile(path.join(FIXTURES, `${spec.fixture}.js`));
   const once = async (): Promise<RunSample> => {
+    if (spec.prewarm) {
+      await endIdleWorkers();
+      await warmWorkers(spec.workers, 10 * 60_000);
+      await new Promise((r) => setTimeout(r, PREWARM_WAIT_MS));
+    }
     gc();
     let firstRowMs: number | undefined;
     const c0 = cpuMsNow();
@@ -172,13 +185,14 @@ async function prepareEngine(spec: Extract<CaseSpec, { kind: 'engine' }>): Promi
       resultType: 'value',
       isPatch: true,
       onError: 'continue',
-      keepWorkersMs: spec.keepWorkers ? 10 * 60_000 : 0,
+      keepWorkersMs: spec.keepWorkers || spec.prewarm ? 10 * 60_000 : 0,
       onRow: () => {
         firstRowMs ??= performance.now() - t0;
       },
     });
     const ms = performance.now() - t0;
     const cpuMs = cpuMsNow() - c0;
+    if (spec.prewarm) await endIdleWorkers(); // the next round is a first run again
     if (out.counts.done !== rows.length || out.effectiveMode !== spec.mode) {
       const first = out.records.find((r) => r.error)?.error;
       throw new Error(`${spec.mode}: ${JSON.stringify(out.counts)} (${out.effectiveMode}); first error: ${JSON.stringify(first)}`);
