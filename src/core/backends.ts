@@ -117,28 +117,37 @@ async function releasePool(pool: workerpool.Pool, workers: number, keepMs: numbe
 
 /**
  * Starts `workers` worker processes before any run (or keeps the idle pool of that size), so the
- * next run with as many workers finds them booted: they load a run's apply file when its first
- * chunk comes. They end after `keepMs` unless a run takes them; 0 starts nothing, nor does a
+ * next run with as many workers finds them booted and warmed up (resolves then): they load a run's
+ * apply file when its first chunk comes. They end after `keepMs` unless a run takes them; 0 starts nothing, nor does a
  * run going (its pool is kept after it).
  * Returns the number of workers kept warm now.
  */
 export async function warmWorkers(workers: number, keepMs: number): Promise<number> {
   const n = Math.max(1, Math.floor(workers));
   if (keepMs <= 0 || poolsInUse > 0) return idleWorkerCount();
-  const idle = idlePool;
-  if (idle && idle.workers === n) {
+  if (idlePool?.workers === n) {
     // Already warm: the keep time starts again from now.
-    clearTimeout(idle.timer);
-    idle.timer = setTimeout(() => {
-      if (idlePool?.pool === idle.pool) idlePool = undefined;
-      void idle.pool.terminate().catch(() => undefined);
-    }, keepMs);
-    idle.timer.unref?.();
+    keepIdleFor(idlePool, keepMs);
     return n;
   }
   poolsInUse++;
-  await releasePool(createPool(n), n, keepMs, false);
+  const pool = createPool(n);
+  await releasePool(pool, n, keepMs, false);
+  // One warm-up per worker (each is busy with its own, so they spread); a run taking the pool
+  // meanwhile queues its first chunks behind them.
+  await Promise.all(Array.from({ length: n }, () => pool.exec('warm', []).catch(() => undefined)));
+  // The keep time counts from when they are ready (starting them can take a second on a busy machine).
+  if (idlePool?.pool === pool) keepIdleFor(idlePool, keepMs);
   return n;
+}
+
+function keepIdleFor(idle: IdlePool, keepMs: number): void {
+  clearTimeout(idle.timer);
+  idle.timer = setTimeout(() => {
+    if (idlePool?.pool === idle.pool) idlePool = undefined;
+    void idle.pool.terminate().catch(() => undefined);
+  }, keepMs);
+  idle.timer.unref?.();
 }
 
 /** Ends the workers kept warm between runs (on shutdown, or when the setting turns it off). */
