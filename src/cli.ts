@@ -1,6 +1,7 @@
 // The command-line runner: the same engine as the extension, for terminals, SSH sessions and
 // cluster jobs. Exit codes: 0 every row succeeded, 1 a row failed or the run ended early,
 // 2 bad arguments or input (nothing written).
+import { existsSync } from 'fs';
 import * as path from 'path';
 import { readLocator } from './core/locator';
 import { streamSink, writeChunks } from './core/textSink';
@@ -42,6 +43,9 @@ Options:
 `;
 
 class UsageError extends Error {}
+
+/** Once rows run with a journal: the command that resumes from it (shown if the CLI fails unexpectedly). */
+let afterRunStarts: { journal: string; command: string } | undefined;
 
 interface CliArgs {
   locator: string;
@@ -165,6 +169,8 @@ async function main(argv: string[]): Promise<number> {
       (journalPath ? `\nJournal: ${journalPath}` : ''),
   );
   if (prepared.python) log(`Interpreter: ${describePython(prepared.python)}`);
+  // From here on the journal holds every finished row: an unexpected error says how to get them back.
+  if (journalPath) afterRunStarts = { journal: journalPath, command: recoveryCommand(argv, journalPath, args.out) };
   const run = await executeRun(prepared, {
     signal: controller.signal,
     onProgress: bar ? (p) => bar.draw(p) : undefined,
@@ -259,6 +265,9 @@ if (require.main === module) {
     },
     (err) => {
       process.stderr.write(`locator-batch: unexpected error: ${(err as Error)?.stack ?? err}\n`);
+      if (afterRunStarts && existsSync(afterRunStarts.journal)) {
+        process.stderr.write(`The rows that finished are in ${afterRunStarts.journal}; go on from them (no finished row runs again):\n  ${afterRunStarts.command}\n`);
+      }
       process.exitCode = 2;
     },
   );
