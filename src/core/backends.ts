@@ -118,8 +118,8 @@ async function releasePool(pool: workerpool.Pool, workers: number, keepMs: numbe
 /**
  * Starts `workers` worker processes before any run (or keeps the idle pool of that size), so the
  * next run with as many workers finds them booted and warmed up (resolves then): they load a run's
- * apply file when its first chunk comes. They end after `keepMs` unless a run takes them; 0 starts nothing, nor does a
- * run going (its pool is kept after it).
+ * apply file when its first chunk comes. They end after `keepMs` unless a run takes them; 0 starts
+ * nothing, nor does a run going (its pool is kept after it).
  * Returns the number of workers kept warm now.
  */
 export async function warmWorkers(workers: number, keepMs: number): Promise<number> {
@@ -133,10 +133,11 @@ export async function warmWorkers(workers: number, keepMs: number): Promise<numb
   poolsInUse++;
   const pool = createPool(n);
   await releasePool(pool, n, keepMs, false);
+  // The keep time counts from when they are ready (starting them can take a second on a busy machine).
+  if (idlePool?.pool === pool) clearTimeout(idlePool.timer);
   // One warm-up per worker (each is busy with its own, so they spread); a run taking the pool
   // meanwhile queues its first chunks behind them.
   await Promise.all(Array.from({ length: n }, () => pool.exec('warm', []).catch(() => undefined)));
-  // The keep time counts from when they are ready (starting them can take a second on a busy machine).
   if (idlePool?.pool === pool) keepIdleFor(idlePool, keepMs);
   return n;
 }

@@ -155,8 +155,23 @@ describe('process mode: workers kept warm between runs', function () {
       assert.strictEqual(idleWorkerCount(), 1);
     });
 
+    it('starts nothing while a run holds its pool (that pool is kept after the run)', async () => {
+      const slow = await applyFixture(dir(), 'slow.mjs', 'export async function apply() { await new Promise((r) => setTimeout(r, 50)); return process.pid; }\n');
+      const going = run(slow, rowsOf(40, (i) => ({ id: String(i) })), { mode: 'process', workers: 2, keepWorkersMs: 60_000 });
+      await untilLive(2);
+      assert.strictEqual(await warmWorkers(2, 60_000), 0, 'no idle pool while the run holds one');
+      await sleep(300);
+      assert.strictEqual(liveWorkerPids().length, 2, 'no second pool beside the running one');
+      const out = await going;
+      assert.strictEqual(out.counts.done, 40);
+      assert.strictEqual(idleWorkerCount(), 2, "the run's pool is the one kept");
+    });
+
     it('warmed workers end after the keep time; a keep time of 0 starts none', async () => {
+      await untilLive(0); // the previous test's workers have exited
       await warmWorkers(2, 300);
+      // The keep time counts from when they are ready, however long starting them took.
+      assert.strictEqual(idleWorkerCount(), 2);
       assert.strictEqual((await untilLive(2)).length, 2);
       await sleep(1000);
       assert.strictEqual(idleWorkerCount(), 0);
