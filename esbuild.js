@@ -17,8 +17,25 @@ const node = {
   logLevel: 'warning',
 };
 
+// Packages the extension loads when first needed, not at activation (VS Code counts loading
+// dist/extension.js as activation time): each is a file of its own beside the bundle, which
+// requires it there (src/core/locator.ts, src/core/backends.ts require them lazily).
+const LAZY_PACKAGES = { 'csv-parse': 'vendor-csv-parse', 'csv-stringify/sync': 'vendor-csv-stringify', workerpool: 'vendor-workerpool' };
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(build) {
+    build.onResolve({ filter: /^(csv-parse|csv-stringify\/sync|workerpool)$/ }, (args) => ({ path: `./${LAZY_PACKAGES[args.path]}.js`, external: true }));
+  },
+};
+
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [lazyPackages] },
+  {
+    ...node,
+    entryPoints: Object.entries(LAZY_PACKAGES).map(([pkg, out]) => ({ in: pkg, out })),
+    outdir: 'dist',
+    packages: true,
+  },
   // The worker must be its own file: workerpool forks it by path. It sits beside every bundle
   // that starts a pool (src/core/backends.ts looks for ./worker.js).
   { ...node, entryPoints: { worker: 'src/core/worker.ts' }, outdir: 'dist' },
@@ -66,12 +83,12 @@ async function main() {
   const { existsSync } = require('fs');
   copyPythonWorker();
   // Entry points that do not exist yet are skipped, so the engine builds on its own.
-  const present = builds.filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+  const present = builds.filter((b) => b.packages || Object.values(b.entryPoints).every((p) => existsSync(p)));
   if (watch) {
-    for (const b of present) await (await esbuild.context(b)).watch();
+    for (const { packages, ...b } of present) await (await esbuild.context(b)).watch();
     console.log('[esbuild] watching');
   } else {
-    await Promise.all(present.map((b) => esbuild.build(b)));
+    await Promise.all(present.map(({ packages, ...b }) => esbuild.build(b)));
   }
 }
 

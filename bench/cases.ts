@@ -5,9 +5,12 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { loadApplyFile } from '../src/core/applyModule';
-import { runBatch } from '../src/core/run';
+import { endIdleWorkers, runBatch, warmWorkers } from '../src/core/run';
 import type { Mode, Row } from '../src/core/types';
 import { runFloor } from './floor';
+
+/** How long a prewarmed pool waits before its run: the user looking at the locator before Run. */
+const PREWARM_WAIT_MS = 1000;
 
 export const FIXTURES = path.resolve(__dirname, '..', '..', 'bench', 'fixtures');
 
@@ -22,12 +25,19 @@ export type CaseSpec =
       warmup: boolean;
       /** process: keep the pool between runs, as the extension does (the warm-up run starts it). */
       keepWorkers?: boolean;
+      /**
+       * process: before each timed run (untimed), end any pool, start one with warmWorkers (as the
+       * extension does when a locator opens) and wait 1 s; the run is the first one on that pool.
+       */
+      prewarm?: boolean;
       /** busy fixture: arithmetic per row. */
       iters?: number;
       /** io fixture: the file each row stats. */
       file?: string;
     }
   | { kind: 'floor'; rows: number; serialization: 'json' | 'advanced'; chunkRows: number; children: number }
+  /** The anchor for async mode: the io fixture's apply over the same rows through p-limit, nothing else. */
+  | { kind: 'p-limit'; rows: number; concurrency: number; file: string }
   /** 100k rows through process mode; the parent measures the whole process tree's memory. */
   | { kind: 'memory'; rows: number }
   | { kind: 'calibrate'; targetMs: number };
@@ -106,6 +116,26 @@ export async function prepareCase(spec: CaseSpec): Promise<PreparedCase> {
         },
       };
     }
+    case 'p-limit': {
+      // p-limit is ESM only: Node >= 20.19 requires it (the engines field asks for that).
+      const pLimit = (require('p-limit') as { default: (n: number) => <T>(fn: () => Promise<T>) => Promise<T> }).default;
+      const { apply } = require(path.join(FIXTURES, 'io.js')) as { apply(row: Row): Promise<unknown> };
+      const rows = makeRows(spec.rows, { 'File Path': spec.file });
+      return {
+        info: {},
+        async run() {
+          gc();
+          const c0 = cpuMsNow();
+          const t0 = performance.now();
+          const limit = pLimit(spec.concurrency);
+          // Results in row order, as the engine keeps them.
+          const values = await Promise.all(rows.map((row) => limit(() => apply(row))));
+          const ms = performance.now() - t0;
+          if (values.length !== rows.length) throw new Error('p-limit anchor lost rows');
+          return { ms, cpuMs: cpuMsNow() - c0 };
+        },
+      };
+    }
     case 'memory': {
       const rows = makeRows(spec.rows);
       const { bundle, module } = await loadApplyFile(path.join(FIXTURES, 'trivial.js'));
@@ -137,6 +167,11 @@ async function prepareEngine(spec: Extract<CaseSpec, { kind: 'engine' }>): Promi
   const rows = makeRows(spec.rows, extra);
   const { bundle, module } = await loadApplyFile(path.join(FIXTURES, `${spec.fixture}.js`));
   const once = async (): Promise<RunSample> => {
+    if (spec.prewarm) {
+      await endIdleWorkers();
+      await warmWorkers(spec.workers, 10 * 60_000);
+      await new Promise((r) => setTimeout(r, PREWARM_WAIT_MS));
+    }
     gc();
     let firstRowMs: number | undefined;
     const c0 = cpuMsNow();
@@ -150,13 +185,14 @@ async function prepareEngine(spec: Extract<CaseSpec, { kind: 'engine' }>): Promi
       resultType: 'value',
       isPatch: true,
       onError: 'continue',
-      keepWorkersMs: spec.keepWorkers ? 10 * 60_000 : 0,
+      keepWorkersMs: spec.keepWorkers || spec.prewarm ? 10 * 60_000 : 0,
       onRow: () => {
         firstRowMs ??= performance.now() - t0;
       },
     });
     const ms = performance.now() - t0;
     const cpuMs = cpuMsNow() - c0;
+    if (spec.prewarm) await endIdleWorkers(); // the next round is a first run again
     if (out.counts.done !== rows.length || out.effectiveMode !== spec.mode) {
       const first = out.records.find((r) => r.error)?.error;
       throw new Error(`${spec.mode}: ${JSON.stringify(out.counts)} (${out.effectiveMode}); first error: ${JSON.stringify(first)}`);

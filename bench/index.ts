@@ -1,9 +1,11 @@
 // Locator Batch benchmarks: every figure side by side in one run, each the median of several runs.
 //
 //   node out/bench/index.js [--json FILE] [--quick] [--runs N] [--only a,b,...] [--strict]
+//   (raw figures: --json FILE, else bench/results/<UTC date-time>.json; --strict: exit 1 when a target
+//   fails, a target whose anchor could not run included.)
 //   (`npm run bench` builds and compiles first.)  BENCH_QUICK=1 = --quick, BENCH_RUNS=N = --runs N.
 //
-// Sections (names for --only): overhead, python, startup, cpu, io, memory, the Python apply
+// Sections (names for --only): overhead, python, startup, cpu, io, memory, large, the Python apply
 // files' py-rows, py-mne, py-startup (./python.ts), and slurm (./slurm.ts); each is one function that measures, prints its
 // table and adds its targets.
 // Each case lives in its own Node child process (./caseChild.ts, with --expose-gc): it builds its rows
@@ -12,8 +14,8 @@
 // is a shared 2-core machine) hits every side of a comparison alike. This process only orchestrates,
 // samples memory from /proc, and prints. Targets are checked and shown as PASS/FAIL; with --strict a
 // FAIL makes the exit code 1.
-import { execFileSync, spawnSync } from 'child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'fs';
+import { execFileSync, spawn, spawnSync } from 'child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CaseChild, rounds } from './caseChild';
@@ -41,7 +43,14 @@ function parseArgs(argv: string[]): Options {
     else if (argv[i] === '--only') opts.only = new Set(argv[++i].split(','));
   }
   if (!(opts.runs >= 1)) throw new Error('--runs must be at least 1');
+  // Every run keeps its raw figures (docs/benchmarks.md quotes committed ones): bench/results/<date>.json.
+  opts.json ??= path.resolve(__dirname, '..', '..', 'bench', 'results', `${resultStamp()}.json`);
   return opts;
+}
+
+/** 2026-12-02-0815: a results file's name, UTC, one per minute. */
+export function resultStamp(d = new Date()): string {
+  return d.toISOString().slice(0, 16).replace('T', '-').replace(':', '');
 }
 
 type Share = { othersShare: number; oursShare: number };
@@ -83,6 +92,7 @@ const LABELS: Record<string, string> = {
   asyncPromise: 'async, 32 in flight (async apply)',
   process: 'process, 2 workers, a fresh pool per run (CLI; a first run)',
   processWarm: 'process, 2 workers, kept warm between runs (extension)',
+  processPrewarmed: 'process, 2 workers started before the first run (extension, a locator opened)',
   'floor-advanced': 'floor: raw fork ×2, 256-row chunks, advanced serialization',
   'floor-json': 'floor: raw fork ×2, 256-row chunks, JSON serialization',
 };
@@ -137,6 +147,8 @@ async function measureOverhead(b: Bench): Promise<Overhead> {
     if (n === N) {
       specs.push({ kind: 'engine', mode: 'process', workers: 2, rows: 2, fixture: 'trivial', warmup: true });
       specs.push({ kind: 'engine', mode: 'process', workers: 2, rows: 2, fixture: 'trivial', warmup: true, keepWorkers: true });
+      // The first run after a locator opens: workers started then (warmWorkers), the run loads its bundle.
+      specs.push({ kind: 'engine', mode: 'process', workers: 2, rows: 2, fixture: 'trivial', warmup: true, prewarm: true });
     }
     const children = await rounds(specs, R);
     kinds.forEach((k, i) => {
@@ -153,6 +165,7 @@ async function measureOverhead(b: Bench): Promise<Overhead> {
     if (n === N) {
       o.fixed.process = stats(children[kinds.length].samples.map((s) => s.ms));
       o.fixed.processWarm = stats(children[kinds.length + 1].samples.map((s) => s.ms));
+      o.fixed.processPrewarmed = stats(children[kinds.length + 2].samples.map((s) => s.ms));
     }
   }
   b.noise.overhead = meter();
@@ -235,11 +248,19 @@ function printOverhead(b: Bench, o: Overhead, python: Python): void {
     say(
       `Process mode's fixed cost (a 2-row run: start 2 workers, load the bundle, run, terminate): ${spread(fixed.process, 0, ' ms')}` +
         (fixed.processWarm ? `; with the pool kept warm (load the bundle, run): ${spread(fixed.processWarm, 1, ' ms')}` : '') +
+        (fixed.processPrewarmed ? `; the first run after the workers were started before it: ${spread(fixed.processPrewarmed, 1, ' ms')}` : '') +
         '; ' +
         `with 10k rows its first result came after ${firstRow.process ? spread(firstRow.process, 0, ' ms') : 'n/a'}. ` +
         `The floor's children were ready after ${fixed['floor-advanced'] ? spread(fixed['floor-advanced'], 0, ' ms') : 'n/a'}. ` +
         `"Start-up excluded" = (run − fixed cost) / rows.`,
     );
+  }
+  if (fixed.processPrewarmed) {
+    checks.push({
+      target: 'process: the first run on workers started before it (a locator opened) costs ≤ 10 ms fixed (2-row run)',
+      measured: `${spread(fixed.processPrewarmed, 1, ' ms')} (worst round ${fmt(fixed.processPrewarmed.max, 1)} ms)`,
+      pass: fixed.processPrewarmed.median <= 10,
+    });
   }
   if (ratios[N]) say(`Process mode ÷ floor, round by round: 10k rows ${spread(ratios[SIZES[0]], 2)}, 100k rows ${spread(ratios[N], 2)}.`);
   if (python.version) say(`${python.version}; the original's figures include building its tasks with iterrows(), as batch_process does.`);
@@ -266,6 +287,9 @@ function printOverhead(b: Bench, o: Overhead, python: Python): void {
         checks.push({ target: `process < 18 µs/row (${n / 1000}k rows, ${how})`, measured: `${fmt(v, 2)} µs`, pass: v < 18 });
       }
     }
+  }
+  if (python.note && perRow.process) {
+    checks.push(anchorMissing("process (fresh pool) ≥ 10× cheaper per row than the original's process mode", python.note));
   }
   if (python.modes?.process && perRow.process) {
     // The issue's own target: at least 10× below the original's process mode, side by side here.
@@ -370,12 +394,14 @@ async function cpuSection(b: Bench): Promise<Record<string, unknown>> {
   const [cal] = await rounds([{ kind: 'calibrate', targetMs: 20 }], 0);
   const iters = cal.info.iters!;
   b.progress(`cpu-bound: ${rows} rows, sequential and process (fresh and warm pool), ${R} rounds`);
-  const [seq, proc, warm] = await rounds(
+  const [seq, proc, warm, prewarmed] = await rounds(
     [
       { kind: 'engine', mode: 'sequential', workers: 1, rows, fixture: 'busy', iters, warmup: false },
       { kind: 'engine', mode: 'process', workers: 2, rows, fixture: 'busy', iters, warmup: false },
       // Its warm-up run starts the pool the timed runs reuse, as a second run in the extension does.
       { kind: 'engine', mode: 'process', workers: 2, rows, fixture: 'busy', iters, warmup: true, keepWorkers: true },
+      // The first run after opening a locator: workers started when it opened (warmWorkers), 1 s before Run.
+      { kind: 'engine', mode: 'process', workers: 2, rows, fixture: 'busy', iters, warmup: false, prewarm: true },
     ],
     R,
   );
@@ -387,6 +413,8 @@ async function cpuSection(b: Bench): Promise<Record<string, unknown>> {
   const speedupWarm = s.median / w.median;
   const perRound = stats(seq.samples.map((r, i) => r.ms / proc.samples[i].ms));
   const perRoundWarm = stats(seq.samples.map((r, i) => r.ms / warm.samples[i].ms));
+  const pw = stats(prewarmed.samples.map((r) => r.ms / 1000));
+  const perRoundPrewarmed = stats(seq.samples.map((r, i) => r.ms / prewarmed.samples[i].ms));
   say();
   say(`## 2. CPU-bound: ${rows} rows of ~20 ms of arithmetic each (seconds)`);
   say();
@@ -397,13 +425,15 @@ async function cpuSection(b: Bench): Promise<Record<string, unknown>> {
         ['sequential', spread(s, 2, ' s'), `${fmt((s.median * 1000) / rows, 1)} ms`, '1×'],
         [LABELS.process, spread(p, 2, ' s'), `${fmt((p.median * 1000) / rows, 1)} ms`, `${fmt(speedup, 2)}×`],
         [LABELS.processWarm, spread(w, 2, ' s'), `${fmt((w.median * 1000) / rows, 1)} ms`, `${fmt(speedupWarm, 2)}×`],
+        [LABELS.processPrewarmed, spread(pw, 2, ' s'), `${fmt((pw.median * 1000) / rows, 1)} ms`, `${fmt(s.median / pw.median, 2)}×`],
       ],
     ),
   );
   say();
   say(
     `${iters} loop iterations per row, calibrated to 20 ms on the least disturbed of 5 tries. ` +
-      `Speed-up round by round: fresh pool ${spread(perRound, 2)}, warm pool ${spread(perRoundWarm, 2)}. ${b.others('cpu')}`,
+      `Speed-up round by round: fresh pool ${spread(perRound, 2)}, warm pool ${spread(perRoundWarm, 2)}, ` +
+      `workers started before the first run ${spread(perRoundPrewarmed, 2)}. ${b.others('cpu')}`,
   );
   const quickNote = opts.quick ? ' (quick: 100 rows, start-up weighs more)' : '';
   checks.push({
@@ -416,7 +446,25 @@ async function cpuSection(b: Bench): Promise<Record<string, unknown>> {
     measured: `${fmt(speedupWarm, 2)}×`,
     pass: speedupWarm >= 1.8,
   });
-  return { rows, iters, sequentialS: s, processS: p, processWarmS: w, speedup, speedupWarm, speedupPerRound: perRound, speedupWarmPerRound: perRoundWarm };
+  // The first run after opening a locator (workers started then), round by round: every round must reach it.
+  checks.push({
+    target: `CPU-bound: first run with workers started before it ≥ 1.9× sequential, every round${quickNote}`,
+    measured: `${spread(perRoundPrewarmed, 2)}× (worst round ${fmt(perRoundPrewarmed.min, 2)}×)`,
+    pass: perRoundPrewarmed.min >= 1.9,
+  });
+  return {
+    rows,
+    iters,
+    sequentialS: s,
+    processS: p,
+    processWarmS: w,
+    processPrewarmedS: pw,
+    speedup,
+    speedupWarm,
+    speedupPerRound: perRound,
+    speedupWarmPerRound: perRoundWarm,
+    speedupPrewarmedPerRound: perRoundPrewarmed,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -429,17 +477,23 @@ async function ioSection(b: Bench): Promise<Record<string, unknown>> {
   const rows = opts.quick ? 300 : 1000;
   const file = path.join(FIXTURES, 'io.js');
   const ioRuns = opts.quick ? 1 : Math.min(opts.runs, 3);
-  b.progress(`io-bound: ${rows} rows, sequential and async, ${ioRuns} rounds`);
-  const [seq, asy] = await rounds(
+  // The anchor: the same apply over the same rows through p-limit (a devDependency), in the same rounds.
+  const anchorProblem = missingPackage('p-limit');
+  b.progress(`io-bound: ${rows} rows, sequential, async${anchorProblem ? '' : ' and the p-limit anchor'}, ${ioRuns} rounds`);
+  const [seq, asy, anchor] = await rounds(
     [
       { kind: 'engine', mode: 'sequential', workers: 1, rows, fixture: 'io', file, warmup: false },
       { kind: 'engine', mode: 'async', workers: 32, rows, fixture: 'io', file, warmup: false },
+      ...(anchorProblem ? [] : [{ kind: 'p-limit' as const, rows, concurrency: 32, file }]),
     ],
     ioRuns,
   );
   b.noise.io = meter();
   const s = stats(seq.samples.map((r) => r.ms / 1000));
   const a = stats(asy.samples.map((r) => r.ms / 1000));
+  const p = anchor && stats(anchor.samples.map((r) => r.ms / 1000));
+  // Round by round: p-limit's time over ours in the same round (> 1: we were faster).
+  const overAnchor = anchor && stats(anchor.samples.map((r, i) => r.ms / asy.samples[i].ms));
   const speedup = s.median / a.median;
   say();
   say(`## 3. I/O-bound: ${rows} rows, each a stat() then a 5 ms wait (seconds, ${ioRuns} run${ioRuns > 1 ? 's' : ''})`);
@@ -450,13 +504,39 @@ async function ioSection(b: Bench): Promise<Record<string, unknown>> {
       [
         ['sequential', spread(s, 2, ' s'), '1×'],
         ['async, 32 in flight', spread(a, 3, ' s'), `${fmt(speedup, 1)}×`],
+        ['anchor: p-limit(32), the same apply and rows', p ? spread(p, 3, ' s') : `could not run: ${anchorProblem}`, p ? `${fmt(s.median / p.median, 1)}×` : ''],
       ],
     ),
   );
   say();
   say(`The ideal is 32× (${rows} × 5 ms / 32 = ${fmt((rows * 5) / 32 / 1000, 3)} s). ${b.others('io')}`);
   checks.push({ target: 'I/O-bound: async (32) ≥ 20× sequential', measured: `${fmt(speedup, 1)}×`, pass: speedup >= 20 });
-  return { rows, sequentialS: s, asyncS: a, speedup };
+  checks.push(
+    overAnchor
+      ? {
+          target: 'I/O-bound: async (32) at least as fast as p-limit (32), same rows, same rounds',
+          measured: `p-limit's time ÷ ours: ${spread(overAnchor, 2)} (worst round ${fmt(overAnchor.min, 2)})`,
+          pass: overAnchor.median >= 1,
+        }
+      : anchorMissing('I/O-bound: async (32) at least as fast as p-limit (32)', `p-limit: ${anchorProblem}`),
+  );
+  checks.push({ target: 'I/O-bound: async (32) ≥ 28× sequential (the ideal is 32×)', measured: `${fmt(speedup, 1)}×`, pass: speedup >= 28 });
+  return { rows, sequentialS: s, asyncS: a, speedup, pLimitS: p, pLimitOverAsync: overAnchor, anchorProblem };
+}
+
+/** Why a package an anchor needs cannot be loaded, or undefined when it can. */
+function missingPackage(name: string): string | undefined {
+  try {
+    require.resolve(name);
+    return undefined;
+  } catch (err) {
+    return `${name} is not installed (npm install): ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
+/** A target whose anchor could not run: it fails (with --strict the run fails) instead of being dropped. */
+function anchorMissing(target: string, why: string): Check {
+  return { target, measured: `anchor could not run: ${why}`, pass: false };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,6 +585,85 @@ async function memorySection(b: Bench): Promise<Record<string, unknown>> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. Large results through the command line
+// ---------------------------------------------------------------------------------------------
+
+/** The apply file of the large-results case: ~21 KB a row (a 20 KB string and 200 numbers, per-channel spectra's size). */
+const SPECTRA_JS = `const PAD = 'x'.repeat(20000);
+exports.apply = function (row, ctx) {
+  const spectrum = new Array(200);
+  for (let k = 0; k < 200; k++) spectrum[k] = Math.sin(ctx.index + k);
+  return { text: PAD + ctx.index, spectrum };
+};
+`;
+
+async function largeSection(b: Bench): Promise<Record<string, unknown>> {
+  const { opts, say, checks } = b;
+  const meter = machineMeter();
+  const rows = opts.quick ? 2000 : 20_000;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lb-bench-large-'));
+  const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+  try {
+    const locator = path.join(dir, 'large.locator.csv');
+    writeFileSync(locator, 'File Path\n' + Array.from({ length: rows }, (_, i) => `/d/${i}.edf`).join('\n') + '\n');
+    writeFileSync(path.join(dir, 'spectra.js'), SPECTRA_JS);
+    const out = path.join(dir, 'out.json');
+    b.progress(`large results: ${rows} rows × ~21 KB through the CLI, --out JSON`);
+    // The CLI as a user runs it (a journal beside the locator), its whole process tree sampled.
+    const child = spawn(process.execPath, [cli, 'run', locator, '--apply', path.join(dir, 'spectra.js'), '--mode', 'process', '--workers', '2', '--quiet', '--out', out], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const sampler = sampleTree(child.pid!, 20);
+    const t0 = performance.now();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const seconds = (performance.now() - t0) / 1000;
+    const mem = sampler.stop();
+    const size = existsSync(out) ? statSync(out).size : 0;
+    b.noise.large = meter();
+    const written = code === 0 && size > rows * 40_000 && readTail(out).endsWith(']\n}\n');
+    say();
+    say(`## 5. Large results: ${rows} rows of ~21 KB through the command line, \`--out x.json\` (process, 2 workers, journal on)`);
+    say();
+    say(
+      table(
+        ['what', 'measured'],
+        [
+          ['exit code, output', `${code}, ${fmt(size / 2 ** 20, 0)} MB written${written ? '' : ` (not valid: ${stderr.trim().split('\n').pop()})`}`],
+          ['run and write, end to end', `${fmt(seconds, 1)} s`],
+          ['peak of the tree (sum of VmRSS every 20 ms)', `${fmt(mem.peakTreeRssMb, 0)} MB`],
+          ["sum of each process's own peak (VmHWM)", `${fmt(mem.sumOfPeaksMb, 0)} MB`],
+        ],
+      ),
+    );
+    say();
+    say(b.others('large'));
+    checks.push({
+      target: `large results: ${rows / 1000}k rows × 21 KB written with --out x.json, peak RSS of the tree < 600 MB`,
+      measured: written ? `${fmt(mem.peakTreeRssMb, 0)} MB` : `not written (exit ${code})`,
+      pass: written && mem.peakTreeRssMb < 600,
+    });
+    return { rows, exitCode: code, outputBytes: size, seconds, ...mem };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The last bytes of a file, as text. */
+function readTail(file: string, bytes = 64): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = statSync(file).size;
+    const buf = Buffer.alloc(Math.min(bytes, size));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main: the header, the sections asked for, the targets, the JSON
 // ---------------------------------------------------------------------------------------------
 
@@ -545,6 +704,7 @@ async function main(): Promise<void> {
   const cpu = want('cpu') ? await cpuSection(b) : undefined;
   const io = want('io') ? await ioSection(b) : undefined;
   const memory = want('memory') ? await memorySection(b) : undefined;
+  const large = want('large') ? await largeSection(b) : undefined;
   // Python apply files against the seed's dispatcher (./python.ts).
   const pythonRuntime: Record<string, unknown> = {};
   for (const [name, run] of PYTHON_SECTIONS.filter(([name]) => want(name))) {
@@ -586,6 +746,7 @@ async function main(): Promise<void> {
     cpu,
     io,
     memory,
+    large,
     checks: b.checks,
     seconds: targets.seconds,
     text: lines.join('\n'),

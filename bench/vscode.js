@@ -184,6 +184,8 @@ async function main() {
 
   const targets = report.targetsSection(b.checks, started);
   for (const l of targets.lines) say(l);
+  // Every run keeps its raw figures: --json FILE, else bench/results/<UTC date-time>-vscode.json.
+  opts.json ??= path.join(REPO, 'bench', 'results', `${new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '')}-vscode.json`);
   if (opts.json) {
     const json = {
       date: new Date().toISOString(),

@@ -1,8 +1,10 @@
 // The command-line runner: the same engine as the extension, for terminals, SSH sessions and
 // cluster jobs. Exit codes: 0 every row succeeded, 1 a row failed or the run ended early,
 // 2 bad arguments or input (nothing written).
+import { existsSync } from 'fs';
 import * as path from 'path';
-import { readLocator, writeFileAtomic } from './core/locator';
+import { readLocator } from './core/locator';
+import { streamSink, writeChunks } from './core/textSink';
 import { describePython } from './core/python/pythonApply';
 import type { RowOutput, RunSettings } from './core/run';
 import { ERROR_POLICIES, MODES, RESULT_TYPES, failedCount, unfinishedCount, type RunProgress } from './core/types';
@@ -11,7 +13,7 @@ import type { SlurmStateSummary } from './core/slurm';
 import { slurmCollect, slurmStatus, type FinishedRunLike } from './cliSlurm';
 import { executeRun, prepareRun, submitDetached, type PreparedRun } from './session/lifecycle';
 import type { SlurmChoice } from './session/slurm';
-import { exportFormatOf, exportText, journalFileName } from './session/outputs';
+import { exportChunks, exportFormatOf, journalFileName, writeExport } from './session/outputs';
 import { RunRefusal } from './session/refusal';
 import { endText, slurmStateText } from './shared/summary';
 
@@ -59,6 +61,9 @@ on a compute node; --workers is then processes per task, default 1 = one row at 
 `;
 
 class UsageError extends Error {}
+
+/** Once rows run with a journal: the command that resumes from it (shown if the CLI fails unexpectedly). */
+let afterRunStarts: { journal: string; command: string } | undefined;
 
 interface CliArgs {
   command: 'run' | 'status' | 'collect';
@@ -233,6 +238,8 @@ async function main(argv: string[]): Promise<number> {
       (journalPath ? `\nJournal: ${journalPath}` : ''),
   );
   if (prepared.python) log(`Interpreter: ${describePython(prepared.python)}`);
+  // From here on the journal holds every finished row: an unexpected error says how to get them back.
+  if (journalPath) afterRunStarts = { journal: journalPath, command: recoveryCommand(argv, journalPath, args.out) };
   const run = await executeRun(prepared, {
     signal: controller.signal,
     onProgress: bar ? (p) => bar.draw(p) : undefined,
@@ -251,18 +258,37 @@ async function main(argv: string[]): Promise<number> {
   bar?.clear();
   // A Slurm task: its journal is its output; failed rows are in it, so only a crash exits non-zero.
   if (onlyRows) return 0;
-  const rerun = journalPath && `locator-batch run ${args.locator} --apply ${args.apply} --rerun-failed ${journalPath}`;
-  return reportRun(run, args, log, rerun);
+  return reportRun(run, args, log, {
+    rerun: journalPath && `locator-batch run ${args.locator} --apply ${args.apply} --rerun-failed ${journalPath}`,
+    recover: journalPath && `Results are in ${journalPath}; write them without running a row again:\n  ${recoveryCommand(argv, journalPath, args.out)}`,
+  });
 }
 
-/** Writes --out (or the JSON report on stdout), logs the summary; the exit code: 0 all rows succeeded, else 1. */
-export async function reportRun(run: FinishedRunLike, args: Pick<CliArgs, 'out' | 'column'>, log: (s: string) => void, rerun?: string): Promise<number> {
-  if (args.out) {
-    await writeFileAtomic(args.out, exportText(run, exportFormatOf(args.out), args.column));
-    log(`Wrote ${args.out}`);
-  } else {
-    // Without --out, results go to stdout as the JSON report, so the CLI composes with jq & co.
-    process.stdout.write(exportText(run, 'json', args.column));
+/**
+ * Writes --out (or the JSON report on stdout), row by row, and logs the summary. The exit code: 0
+ * every row succeeded, 1 not, 2 the results could not be written (`recover` says how to get them).
+ */
+export async function reportRun(
+  run: FinishedRunLike,
+  args: Pick<CliArgs, 'out' | 'column'>,
+  log: (s: string) => void,
+  hints: { rerun?: string; recover?: string } = {},
+): Promise<number> {
+  const { rerun } = hints;
+  try {
+    // Written row by row as it is made: a run's results can be larger than one string can hold.
+    if (args.out) {
+      await writeExport(run, args.out, args.column);
+      log(`Wrote ${args.out}`);
+    } else {
+      // Without --out, results go to stdout as the JSON report, so the CLI composes with jq & co.
+      await writeChunks(exportChunks(run, 'json', args.column), streamSink(process.stdout));
+    }
+  } catch (err) {
+    // The rows ran and the journal holds them: say how to get them without running a row again.
+    process.stderr.write(`locator-batch: the run finished but its results could not be written: ${(err as Error)?.message ?? err}\n`);
+    process.stderr.write(hints.recover ? `${hints.recover}\n` : 'No journal was written (--no-journal), so the results are lost.\n');
+    return 2;
   }
 
   const { outcome, summary } = run;
@@ -277,6 +303,20 @@ export async function reportRun(run: FinishedRunLike, args: Pick<CliArgs, 'out' 
   if (failedRows.length > 10) log(`  ... and ${failedRows.length - 10} more; see the journal or --out FILE.json`);
   if (unfinished && rerun) log(`Re-run the rows without a result (after a fix, too): ${rerun}`);
   return unfinished || outcome.endedBy !== 'finished' ? 1 : 0;
+}
+
+/** The command that writes a finished run's results from its journal: the same arguments, resuming it. */
+export function recoveryCommand(argv: readonly string[], journal: string, out = 'results.json'): string {
+  const dropWithValue = new Set(['--out', '--resume', '--rerun-failed', '--journal']);
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].split('=')[0];
+    if (dropWithValue.has(flag)) {
+      if (!argv[i].includes('=')) i++;
+    } else if (argv[i] !== '--no-journal') kept.push(argv[i]);
+  }
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['locator-batch', ...kept, '--resume', journal, '--out', out].map(quote).join(' ');
 }
 
 /** A Python apply file's output as the log shows it: each line tagged `[row 12]` (untagged when not known). */
@@ -325,6 +365,9 @@ if (require.main === module) {
       // sbatch refused the job (a bad --sbatch-arg, more shards than MaxArraySize): its own words.
       if ((err as Error)?.name === 'SlurmCommandError') process.stderr.write(`locator-batch: ${(err as Error).message}\n`);
       else process.stderr.write(`locator-batch: unexpected error: ${(err as Error)?.stack ?? err}\n`);
+      if (afterRunStarts && existsSync(afterRunStarts.journal)) {
+        process.stderr.write(`The rows that finished are in ${afterRunStarts.journal}; go on from them (no finished row runs again):\n  ${afterRunStarts.command}\n`);
+      }
       process.exitCode = 2;
     },
   );

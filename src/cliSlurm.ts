@@ -2,9 +2,10 @@
 // rows are pending) and `collect RUN_FOLDER` (follow to the end, then write what `run` writes).
 import type { Locator } from './core/locator';
 import type { RunOutcome, RunSettings } from './core/run';
-import { attachSlurmRun, inspectSlurmRun } from './core/slurm';
+import { attachSlurmRun, inspectSlurmRun, type RunManifest } from './core/slurm';
 import type { RowRecord } from './core/types';
-import { summarize } from './session/lifecycle';
+import type { FinishedRun } from './session/lifecycle';
+import { followSlurmRun } from './session/reattach';
 import type { RunSummaryView } from './shared/protocol';
 import { slurmStateText } from './shared/summary';
 
@@ -17,7 +18,7 @@ export interface FinishedRunLike {
   summary: RunSummaryView;
 }
 
-type ReportRun = (run: FinishedRunLike, args: { out?: string; column: string }, log: (s: string) => void, rerun?: string) => Promise<number>;
+type ReportRun = (run: FinishedRunLike, args: { out?: string; column: string }, log: (s: string) => void, hints?: { rerun?: string; recover?: string }) => Promise<number>;
 
 export async function slurmStatus(folder: string): Promise<number> {
   let status: Awaited<ReturnType<typeof inspectSlurmRun>>;
@@ -26,7 +27,7 @@ export async function slurmStatus(folder: string): Promise<number> {
     // Every task ended but nobody followed the run to its end: do it now (at once), so the
     // manifest records the end and rows a failed task never journaled count as errors.
     if (status.ended && !status.manifest.endedAt) {
-      await attachSlurmRun(folder);
+      await attachSlurmRun(folder, { journalPath: status.manifest.journal });
       status = await inspectSlurmRun(folder);
     }
   } catch (err) {
@@ -49,13 +50,13 @@ export async function slurmStatus(folder: string): Promise<number> {
 }
 
 export async function slurmCollect(folder: string, args: { out?: string; column: string }, log: (s: string) => void, reportRun: ReportRun): Promise<number> {
-  let attached: Awaited<ReturnType<typeof attachSlurmRun>>;
+  let run: FinishedRun;
   let lastState = '';
+  let manifest: RunManifest;
   try {
-    const { manifest } = await inspectSlurmRun(folder);
+    manifest = (await inspectSlurmRun(folder)).manifest;
     if (!manifest.endedAt) log(`Following Slurm job ${manifest.jobId} to its end (Ctrl+C stops waiting; the job goes on)`);
-    attached = await attachSlurmRun(folder, {
-      journalPath: manifest.journal,
+    run = await followSlurmRun(folder, {
       onSlurmState: (s) => {
         const line = slurmStateText(s);
         if (line !== lastState) log(line);
@@ -66,12 +67,10 @@ export async function slurmCollect(folder: string, args: { out?: string; column:
     process.stderr.write(`locator-batch: ${(err as Error).message}\n`);
     return 2;
   }
-  const { manifest, locator, outcome } = attached;
-  const settings = manifest.settings;
-  const run: FinishedRunLike = { locator, records: outcome.records, settings, outcome, summary: summarize(outcome, locator, settings) };
   const rerun =
     manifest.journal && manifest.locatorPath
       ? `locator-batch run ${manifest.locatorPath} --apply ${manifest.apply} --mode slurm --rerun-failed ${manifest.journal}`
       : undefined;
-  return reportRun(run, args, log, rerun);
+  // The task journals stay in the run folder: collecting again writes the results again.
+  return reportRun(run, args, log, { rerun, recover: `The rows are in ${folder}; write them again with:\n  locator-batch collect ${folder} --out FILE` });
 }

@@ -2,7 +2,7 @@
 // here, a pool of child processes. Each reports every row it finished through `report`; the run
 // (./run.ts) marks whatever was never reported as cancelled.
 import * as path from 'path';
-import * as workerpool from 'workerpool';
+import type * as workerpool from 'workerpool';
 import type { ApplyBundle, ApplyModule } from './applyModule';
 import type { Row, RowRecord } from './types';
 import type { ChunkRequest, WorkerMessage } from './worker';
@@ -64,8 +64,11 @@ interface IdlePool {
 }
 let idlePool: IdlePool | undefined;
 
+// workerpool is loaded with the first pool, not when the extension activates (see esbuild.js).
+let workerpoolModule: typeof workerpool | undefined;
+
 function createPool(workers: number): workerpool.Pool {
-  return workerpool.pool(workerScriptPath(), {
+  return (workerpoolModule ??= require('workerpool') as typeof workerpool).pool(workerScriptPath(), {
     workerType: 'process',
     minWorkers: workers,
     maxWorkers: workers,
@@ -79,7 +82,11 @@ function createPool(workers: number): workerpool.Pool {
   });
 }
 
+/** Pools runs hold now: a run's pool is kept after it, so warming meanwhile would only compete with it. */
+let poolsInUse = 0;
+
 function acquirePool(workers: number): workerpool.Pool {
+  poolsInUse++;
   const idle = idlePool;
   if (idle && idle.workers === workers) {
     idlePool = undefined;
@@ -90,6 +97,7 @@ function acquirePool(workers: number): workerpool.Pool {
 }
 
 async function releasePool(pool: workerpool.Pool, workers: number, keepMs: number, force: boolean): Promise<void> {
+  poolsInUse--;
   if (force || keepMs <= 0) {
     await pool.terminate(force).catch(() => undefined);
     return;
@@ -105,6 +113,42 @@ async function releasePool(pool: workerpool.Pool, workers: number, keepMs: numbe
     clearTimeout(previous.timer);
     await previous.pool.terminate().catch(() => undefined);
   }
+}
+
+/**
+ * Starts `workers` worker processes before any run (or keeps the idle pool of that size), so the
+ * next run with as many workers finds them booted and warmed up (resolves then): they load a run's
+ * apply file when its first chunk comes. They end after `keepMs` unless a run takes them; 0 starts
+ * nothing, nor does a run going (its pool is kept after it).
+ * Returns the number of workers kept warm now.
+ */
+export async function warmWorkers(workers: number, keepMs: number): Promise<number> {
+  const n = Math.max(1, Math.floor(workers));
+  if (keepMs <= 0 || poolsInUse > 0) return idleWorkerCount();
+  if (idlePool?.workers === n) {
+    // Already warm: the keep time starts again from now.
+    keepIdleFor(idlePool, keepMs);
+    return n;
+  }
+  poolsInUse++;
+  const pool = createPool(n);
+  await releasePool(pool, n, keepMs, false);
+  // The keep time counts from when they are ready (starting them can take a second on a busy machine).
+  if (idlePool?.pool === pool) clearTimeout(idlePool.timer);
+  // One warm-up per worker (each is busy with its own, so they spread); a run taking the pool
+  // meanwhile queues its first chunks behind them.
+  await Promise.all(Array.from({ length: n }, () => pool.exec('warm', []).catch(() => undefined)));
+  if (idlePool?.pool === pool) keepIdleFor(idlePool, keepMs);
+  return n;
+}
+
+function keepIdleFor(idle: IdlePool, keepMs: number): void {
+  clearTimeout(idle.timer);
+  idle.timer = setTimeout(() => {
+    if (idlePool?.pool === idle.pool) idlePool = undefined;
+    void idle.pool.terminate().catch(() => undefined);
+  }, keepMs);
+  idle.timer.unref?.();
 }
 
 /** Ends the workers kept warm between runs (on shutdown, or when the setting turns it off). */

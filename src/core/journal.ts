@@ -31,10 +31,13 @@ export interface JournalHeader {
 // Buffer lines briefly: one write per batch instead of per row keeps 100k-row runs cheap.
 const FLUSH_MS = 100;
 const FLUSH_LINES = 2000;
+// ...or sooner when lines are large (20 KB results): the batch is joined into one string to write.
+const FLUSH_CHARS = 1024 * 1024;
 
 export class JournalWriter {
   private fd: number;
   private lines: string[] = [];
+  private chars = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -49,8 +52,10 @@ export class JournalWriter {
   }
 
   append(rec: RowRecord): void {
-    this.lines.push(JSON.stringify(rec, keepNonFinite));
-    if (this.everyRow || this.lines.length >= FLUSH_LINES) this.flush();
+    const line = JSON.stringify(rec, keepNonFinite);
+    this.lines.push(line);
+    this.chars += line.length;
+    if (this.everyRow || this.lines.length >= FLUSH_LINES || this.chars >= FLUSH_CHARS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
@@ -60,6 +65,7 @@ export class JournalWriter {
     if (!this.lines.length) return;
     writeSync(this.fd, this.lines.join('\n') + '\n');
     this.lines = [];
+    this.chars = 0;
   }
 
   close(): void {

@@ -1,8 +1,10 @@
 // Locator I/O: read and write EEGUnity locator CSVs without losing a byte of what the user had.
 import { promises as fs } from 'fs';
 import { setImmediate as yieldToEventLoop } from 'timers/promises';
-import { parse, type Info } from 'csv-parse';
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvParse from 'csv-parse';
+import type { Info } from 'csv-parse';
+import type * as CsvStringify from 'csv-stringify/sync';
+import { writeFileAtomicChunks } from './textSink';
 import type { Row } from './types';
 
 /** How the file was written, so an unchanged locator is written back byte for byte. */
@@ -30,6 +32,13 @@ export interface LocatorWarning {
 }
 
 export const DEFAULT_FORMAT: CsvFormat = { bom: false, eol: '\n', finalEol: true };
+
+// The CSV packages are loaded when a locator is first read or written, not when the extension
+// activates (esbuild.js builds them as files of their own beside the extension's bundle).
+let csvParser: typeof CsvParse | undefined;
+let csvStringifier: typeof CsvStringify | undefined;
+const parse: typeof CsvParse.parse = ((...args: unknown[]) => ((csvParser ??= require('csv-parse')).parse as (...a: unknown[]) => unknown)(...args)) as typeof CsvParse.parse;
+const stringify: typeof CsvStringify.stringify = (input, options) => (csvStringifier ??= require('csv-stringify/sync')).stringify(input, options);
 
 /** A locator that cannot be read. `line` is 1-based, as an editor shows it. */
 export class LocatorParseError extends Error {
@@ -285,19 +294,42 @@ function toParseError(err: unknown, recordStart: number, file?: string): Error {
  * quote or a line break, and keep the file's own BOM and line ends.
  */
 export function stringifyLocator(locator: Pick<Locator, 'columns' | 'rows'> & { format?: CsvFormat }): string {
-  const format = locator.format ?? DEFAULT_FORMAT;
-  const { columns } = locator;
-  const records: string[][] = [columns];
-  for (const row of locator.rows) records.push(columns.map((c) => row[c] ?? ''));
-  const text = stringify(records, {
+  return [...locatorCsvChunks(locator.columns, locator.rows, locator.format)].join('');
+}
+
+// A chunk of CSV holds at most this many rows, or stops after the row that passes this many characters.
+const CSV_CHUNK_ROWS = 1000;
+const CSV_CHUNK_CHARS = 256 * 1024;
+
+/**
+ * The same text as stringifyLocator, in chunks of rows (header first), so a large locator or
+ * result is written out row by row and never held as one string.
+ */
+export function* locatorCsvChunks(columns: readonly string[], rows: Iterable<Row>, format: CsvFormat = DEFAULT_FORMAT): Generator<string> {
+  const options = (eof: boolean) => ({
     record_delimiter: format.eol,
-    eof: format.finalEol,
+    eof,
     // csv-stringify only checks for its own record delimiter; a bare \n inside a \r\n file still needs quotes.
     quoted_match: /[\r\n]/,
     // Python's csv writer quotes an empty field when it is the only one on its line (else the row would vanish).
     quoted_empty: columns.length === 1,
   });
-  return (format.bom ? '\ufeff' : '') + text;
+  // A chunk is written once the next record exists, so the last one alone ends as the file does.
+  let batch: string[][] = [[...columns]];
+  let chars = 0;
+  let first = true;
+  for (const row of rows) {
+    if (batch.length >= CSV_CHUNK_ROWS || chars >= CSV_CHUNK_CHARS) {
+      yield (first && format.bom ? '\ufeff' : '') + stringify(batch, options(true));
+      first = false;
+      batch = [];
+      chars = 0;
+    }
+    const record = columns.map((c) => row[c] ?? '');
+    for (const cell of record) chars += cell.length;
+    batch.push(record);
+  }
+  yield (first && format.bom ? '\ufeff' : '') + stringify(batch, options(format.finalEol));
 }
 
 /** Writes through a temporary file and a rename, so a crash never leaves half a locator behind. */
@@ -306,12 +338,5 @@ export async function writeLocator(file: string, locator: Parameters<typeof stri
 }
 
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await fs.writeFile(tmp, text, 'utf8');
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomicChunks(file, [text]);
 }

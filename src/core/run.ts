@@ -5,7 +5,8 @@ import type { ApplyBundle, ApplyModule } from './applyModule';
 import { runProcessPool, type BackendJob } from './backends';
 import { runInProcess } from './inProcess';
 import { firstUserFrame } from './applyModule';
-import { formatCell, toRowError } from './encode';
+import { toRowError } from './encode';
+import { SeriesShaper } from './seriesShaper';
 import { isThenable } from './rowRunner';
 import { hostname } from 'os';
 import { JournalWriter, type JournalIdentity } from './journal';
@@ -28,8 +29,8 @@ import {
   type RunProgress,
 } from './types';
 
-export { endIdleWorkers, idleWorkerCount } from './backends';
-export { endIdlePythonWorkers, idlePythonWorkerCount } from './python/pythonPool';
+export { endIdleWorkers, idleWorkerCount, warmWorkers } from './backends';
+export { endIdlePythonWorkers, idlePythonWorkerCount, warmPythonWorkers } from './python/pythonPool';
 export type { RowOutput } from './python/pythonProcess';
 
 export interface RunSettings {
@@ -337,44 +338,11 @@ export function shapeResults(
     }
     return { resultType, values };
   }
-  const original = new Set(columns);
-  // Columns not in the original locator, in the order results first name them.
-  const added: string[] = [];
-  const seen = new Set<string>();
+  const shaper = new SeriesShaper(rows, columns, isPatch);
   const outRows: Row[] = [];
-  const problems: number[] = [];
   for (const rec of records) {
-    let row: Row | undefined;
-    if (rec.status === 'done') {
-      const v = rec.value;
-      if (v === undefined || v === null) continue;
-      if (typeof v !== 'object' || Array.isArray(v)) {
-        problems.push(rec.index);
-        continue;
-      }
-      row = {};
-      for (const [k, cell] of Object.entries(v)) {
-        row[k] = typeof cell === 'string' ? cell : formatCell(cell);
-        if (!seen.has(k)) {
-          seen.add(k);
-          if (!original.has(k)) added.push(k);
-        }
-      }
-    } else if (isPatch) {
-      row = { ...rows[rec.index] };
-      for (const k of columns) seen.add(k);
-    }
+    const row = shaper.rowOf(rec);
     if (row) outRows.push(row);
   }
-  const warnings: string[] = [];
-  if (problems.length) {
-    warnings.push(
-      `apply returned something other than a row object for ${problems.length} row(s) (first: row ${problems[0]}); series results need objects, so they were left out`,
-    );
-  }
-  if (!outRows.length) warnings.push('no rows in the result: the new locator is empty (it keeps the original columns)');
-  // As pandas builds a frame from the result rows: the columns the rows have (the original ones
-  // first, in their order), or the original columns when there are no rows.
-  const outColumns = outRows.length ? [...columns.filter((c) => seen.has(c)), ...added] : [...columns];
-  return { resultType, columns: outColumns, rows: outRows, warning: warnings.join('; ') || undefined };
+  return { resultType, columns: shaper.outputColumns(), rows: outRows, warning: shaper.warning() };
 }

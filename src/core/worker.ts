@@ -1,7 +1,7 @@
 // The workerpool child process. It loads the bundled apply module once per run, then runs
 // chunks of rows, catching per row so one failing row fails alone, and streams finished rows back.
 import * as workerpool from 'workerpool';
-import { loadApplyBundleFile, type ApplyModule } from './applyModule';
+import { loadApplyBundle, loadApplyBundleFile, type ApplyModule } from './applyModule';
 import { runRow } from './rowRunner';
 import type { Row, RowRecord } from './types';
 
@@ -59,4 +59,19 @@ function emit(msg: WorkerMessage): void {
   workerpool.workerEmit(msg);
 }
 
-workerpool.worker({ runChunk });
+/**
+ * A pool started before any run (warmWorkers) calls this once in each worker: it takes the path a
+ * run takes (compile a bundle, run a row, encode its result) on a throwaway module, so the first real
+ * run does not pay for compiling that code. It leaves no module loaded for any run.
+ */
+async function warm(): Promise<number> {
+  const mod = await loadApplyBundle(`${__dirname}/locator-batch-warm-up.js`, 'exports.apply = (row) => ({ x: Number(row.x) });');
+  let rec = runRow(mod, 0, { x: '1' });
+  if (rec instanceof Promise) rec = await rec;
+  // The messages a chunk sends (the pool has no listener for them here: they are dropped).
+  emit({ kind: 'started', at: Date.now() });
+  emit({ kind: 'rows', rows: [rec] });
+  return process.pid;
+}
+
+workerpool.worker({ runChunk, warm });

@@ -62,7 +62,9 @@ export async function exportResults(sessions: Sessions, session: LocatorSession,
     });
     if (!target) return undefined;
     const format = target.path.toLowerCase().endsWith('.json') ? 'json' : 'csv';
-    await vscode.workspace.fs.writeFile(target, Buffer.from(session.exportText(format, last.view.column), 'utf8'));
+    // A local file is written as a stream; other file systems take the text whole.
+    if (target.scheme === 'file') await session.exportToFile(target.fsPath, format, last.view.column);
+    else await vscode.workspace.fs.writeFile(target, Buffer.from(session.exportText(format, last.view.column), 'utf8'));
     void vscode.window.showInformationMessage(`Locator Batch: exported to ${vscode.workspace.asRelativePath(target)}`);
     return target;
   });

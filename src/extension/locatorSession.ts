@@ -12,7 +12,7 @@ import { executeRun, prepareRun, type FinishedRun, type PreparedRun, type RunHoo
 import { followSlurmRun } from '../session/reattach';
 import { defaultRunsDir } from '../session/slurm';
 import { slurmStateText } from '../shared/summary';
-import { exportText, journalFileName, planSeriesWriteBack, planValueWriteBack, type ExportFormat } from '../session/outputs';
+import { exportText, journalFileName, planSeriesWriteBack, planValueWriteBack, writeExport, type ExportFormat } from '../session/outputs';
 import { RunRefusal } from '../session/refusal';
 import type { UnfinishedRun } from '../session/unfinishedRun';
 import { readConfig } from './config';
@@ -298,6 +298,11 @@ export class LocatorSession implements vscode.Disposable {
   /** CSV or JSON text of the last run, in the shape batch_process returns. */
   exportText(format: ExportFormat, column: string): string {
     return exportText(this.requireLast('export'), format, column);
+  }
+
+  /** Writes the last run's export to a local file as it is made, row by row (results can outgrow one string). */
+  exportToFile(file: string, format: ExportFormat, column: string): Promise<void> {
+    return writeExport(this.requireLast('export'), file, column, format);
   }
 
   /**

@@ -10,6 +10,7 @@ import { readApplyDefaults } from '../session/applyDefaults';
 import { pythonInterpreterFor } from './pythonInterpreter';
 import { describeSource, resolveSettings, type ResolvedSettings } from '../session/settings';
 import { readConfig } from './config';
+import { warmWorkersFor } from './warmWorkers';
 
 /** What is remembered per locator: the apply file, the column, and only the values the user chose. */
 interface Remembered {
@@ -37,7 +38,13 @@ export class RunBarSettings {
   /** The settings the run bar shows now. */
   async view(): Promise<RunSettingsView> {
     const r = this.remembered;
-    return this.toView(r, await this.resolve(r.applyFile, r.choice));
+    return this.warm(this.toView(r, await this.resolve(r.applyFile, r.choice)));
+  }
+
+  /** Settings that say process mode start its workers now, so the run that follows finds them ready. */
+  private warm(view: RunSettingsView): RunSettingsView {
+    warmWorkersFor(this.uri, view);
+    return view;
   }
 
   /**
@@ -69,7 +76,7 @@ export class RunBarSettings {
     }
     const next: Remembered = { applyFile: view.applyFile, column: view.column || 'result', choice };
     await this.state.update(this.key, next);
-    return this.toView(next, await this.resolve(next.applyFile, next.choice));
+    return this.warm(this.toView(next, await this.resolve(next.applyFile, next.choice)));
   }
 
   /** The settings of a run (layer 2 to 4) for the run bar's settings as they stand. */

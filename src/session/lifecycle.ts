@@ -11,7 +11,8 @@ import { PythonSetupError } from '../core/python/interpreter';
 import { isPythonApplyFile, loadPythonApplyFile, type PythonApply } from '../core/python/pythonApply';
 import { readJournal, type JournalIdentity } from '../core/journal';
 import { LocatorParseError, type Locator } from '../core/locator';
-import { runBatch, shapeResults, type RowOutput, type RunOutcome, type RunSettings } from '../core/run';
+import { seriesOutline } from '../core/seriesShaper';
+import { runBatch, type RowOutput, type RunOutcome, type RunSettings } from '../core/run';
 import type { ApplyDefaults, RowRecord, RunProgress } from '../core/types';
 import type { RunSummaryView } from '../shared/protocol';
 import { identityMismatch, runIdentity } from './identity';
@@ -247,7 +248,8 @@ function runOptions(p: PreparedRun, hooks: RunHooks): Parameters<typeof runBatch
 /** The summary every front end shows: counts, how it ended, the mode that ran, a shaping warning. */
 export function summarize(outcome: RunOutcome, locator: Locator, settings: RunSettings): RunSummaryView {
   const c = outcome.counts;
-  const shaped = shapeResults(outcome.records, locator.rows, locator.columns, settings.resultType, settings.isPatch);
+  // Only series results can warn; the outline walks them without copying every result row.
+  const warning = settings.resultType === 'series' ? seriesOutline(outcome.records, locator.rows, locator.columns, settings.isPatch).warning : undefined;
   return {
     total: c.total,
     finished: c.total,
@@ -261,6 +263,6 @@ export function summarize(outcome: RunOutcome, locator: Locator, settings: RunSe
     endedBy: outcome.endedBy,
     effectiveMode: outcome.effectiveMode,
     resultType: settings.resultType,
-    warning: shaped.resultType === 'none' ? undefined : shaped.warning,
+    warning,
   };
 }

@@ -1,12 +1,15 @@
 // What a finished run becomes, planned once for every front end: an export (CSV or JSON, the CLI's
 // --out too), a value column written back into the locator, or series results as a new locator or
-// in place of the old one. Plans are text; writing it (a file, an undoable edit) is the front end's.
+// in place of the old one. Exports are written as streams of chunks; write-back plans are text
+// (an undoable edit is the front end's).
 import * as path from 'path';
 import type { Locator } from '../core/locator';
-import { stringifyLocator } from '../core/locator';
-import { jsonReport, seriesLocator, stringifyReport, withValueColumn } from '../core/output';
+import { locatorCsvChunks, stringifyLocator } from '../core/locator';
+import { jsonReportChunks, seriesLocator, valueColumnNames, valueColumnRows, withValueColumn } from '../core/output';
 import { shapeResults, type RunSettings } from '../core/run';
-import type { RowRecord } from '../core/types';
+import { SeriesShaper, seriesOutline } from '../core/seriesShaper';
+import { writeFileAtomicChunks } from '../core/textSink';
+import type { Row, RowRecord } from '../core/types';
 import { RunRefusal } from './refusal';
 
 /** The parts of a finished run its outputs need. */
@@ -24,17 +27,40 @@ export function exportFormatOf(file: string): ExportFormat {
 }
 
 /**
- * The text of an export. JSON: `{ results, rows }` (what batch_process returns, and every row's
+ * An export as chunks of text, made row by row as they are written (a run's results can be larger
+ * than one string can hold). JSON: `{ results, rows }` (what batch_process returns, and every row's
  * status). CSV: the new locator (series) or the locator with `column` holding each row's value.
  */
-export function exportText(run: RunResults, format: ExportFormat, column: string): string {
+export function exportChunks(run: RunResults, format: ExportFormat, column: string): Iterable<string> {
   const { locator, records, settings } = run;
-  if (format === 'json') return stringifyReport(jsonReport(records, locator, settings.resultType, settings.isPatch));
+  if (format === 'json') return jsonReportChunks(records, locator, settings.resultType, settings.isPatch);
   if (settings.resultType === 'none') {
     throw new RunRefusal('nothing-to-write', 'result type "none" returns nothing to put in a CSV; export JSON for the per-row status.');
   }
-  const shaped = shapeResults(records, locator.rows, locator.columns, settings.resultType, settings.isPatch);
-  return stringifyLocator(shaped.resultType === 'series' ? seriesLocator(shaped, locator) : withValueColumn(locator, records, column));
+  if (settings.resultType === 'value') {
+    return locatorCsvChunks(valueColumnNames(locator, column), valueColumnRows(locator, records, column), locator.format);
+  }
+  // Series: one pass for the columns (the rows are not kept), one to write them.
+  const { columns } = seriesOutline(records, locator.rows, locator.columns, settings.isPatch);
+  return locatorCsvChunks(columns, seriesRows(run), locator.format);
+}
+
+function* seriesRows(run: RunResults): Generator<Row> {
+  const shaper = new SeriesShaper(run.locator.rows, run.locator.columns, run.settings.isPatch);
+  for (const rec of run.records) {
+    const row = shaper.rowOf(rec);
+    if (row) yield row;
+  }
+}
+
+/** An export written to `file` as it is made (through a temporary file and a rename). */
+export async function writeExport(run: RunResults, file: string, column: string, format = exportFormatOf(file)): Promise<void> {
+  await writeFileAtomicChunks(file, exportChunks(run, format, column));
+}
+
+/** The text of an export, whole: for small results and targets that take only whole files. */
+export function exportText(run: RunResults, format: ExportFormat, column: string): string {
+  return [...exportChunks(run, format, column)].join('');
 }
 
 /**

@@ -15,11 +15,12 @@ export interface EndCounts {
 
 type EndedBy = RunSummaryView['endedBy'];
 
-const grouped = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+// Made at first use: the first Intl.NumberFormat loads the locale data (~40 ms), which activation need not pay.
+let grouped: Intl.NumberFormat | undefined;
 
 /** 100000 -> "100,000" (the user's locale). */
 export function count(n: number): string {
-  return grouped.format(n);
+  return (grouped ??= new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })).format(n);
 }
 
 export function plural(n: number, word: string, many = word + 's'): string {

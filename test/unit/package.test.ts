@@ -38,6 +38,10 @@ describe('the packaged extension (.vsix contents)', function () {
       'LICENSE',
       path.posix.normalize(manifest.main),
       'dist/worker.js',
+      // What the extension loads when first needed (esbuild.js: lazy packages).
+      'dist/vendor-csv-parse.js',
+      'dist/vendor-csv-stringify.js',
+      'dist/vendor-workerpool.js',
       'dist/cli.js',
       'dist/locator_batch_worker.py',
       'dist/locator_batch_encode.py',

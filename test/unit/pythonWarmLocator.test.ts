@@ -3,10 +3,11 @@
 // an edited locator is read again, however quickly it was rewritten and whatever its size, and
 // rows a run's condition changed do not leak into the next run.
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'fs';
-import { endIdlePythonWorkers, idlePythonWorkerCount } from '../../src/core/python/pythonPool';
+import { readFileSync, readdirSync, writeFileSync } from 'fs';
+import { findPython } from '../../src/core/python/interpreter';
+import { endIdlePythonWorkers, idlePythonWorkerCount, warmPythonWorkers } from '../../src/core/python/pythonPool';
 import { useTempDir, writeFixture } from './helpers';
-import { loadPy, runPy } from './pythonHelpers';
+import { loadPy, runPy, testPython } from './pythonHelpers';
 
 describe('Python apply files: a warm worker and its locator', function () {
   this.timeout(120_000);
@@ -35,3 +36,49 @@ describe('Python apply files: a warm worker and its locator', function () {
     assert.ok(second.out.records.every((r) => (r.value as number) < 2000), JSON.stringify(second.out.records.map((r) => r.value)));
   });
 });
+
+describe('Python apply files: workers started before the first run', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir('py-prewarm');
+  afterEach(() => endIdlePythonWorkers());
+
+  it('warmPythonWorkers starts them with pandas imported; the first process-mode run uses them, ends them after the keep time', async () => {
+    await endIdlePythonWorkers();
+    const py = await findPython(testPython());
+    assert.equal(await warmPythonWorkers(py, 2, 60_000), 2);
+    assert.equal(idlePythonWorkerCount(), 2, 'two workers wait before any run');
+    const warmed = pythonWorkerPids();
+    assert.equal(warmed.length, 2);
+    const loc = writeFixture(tmp(), 'pids.csv', 'a\n1\n2\n3\n4\n');
+    const apply = await loadPy(writeFixture(tmp(), 'pid.py', 'import os\n\ndef app_func(row):\n    return os.getpid()\n'));
+    const started = performance.now();
+    const { out } = await runPy(apply, loc, { mode: 'process', workers: 2 });
+    const ms = performance.now() - started;
+    assert.equal(out.counts.done, 4);
+    const used = [...new Set(out.records.map((r) => r.value as number))];
+    assert.ok(used.every((pid) => warmed.includes(pid)), `rows ran in the warmed workers ${warmed}, not in ${used}`);
+    console.log(`      first Python process-mode run (4 rows) on pre-started workers: ${ms.toFixed(0)} ms`);
+
+    await endIdlePythonWorkers();
+    assert.equal(await warmPythonWorkers(py, 1, 300), 1);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(idlePythonWorkerCount(), 0, 'ended after the keep time');
+    assert.equal(await warmPythonWorkers(py, 2, 0), 0, 'a keep time of 0 starts none');
+  });
+});
+
+/** Live child processes of this process running the Python worker script. */
+function pythonWorkerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === process.pid && state !== 'Z' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('locator_batch_worker.py')) pids.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}

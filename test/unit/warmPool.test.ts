@@ -2,7 +2,7 @@
 // processes, yet every run sees its own code and fresh module state, and a broken or cancelled
 // run never hands its pool on.
 import * as assert from 'assert';
-import { endIdleWorkers, idleWorkerCount } from '../../src/core/run';
+import { endIdleWorkers, idleWorkerCount, warmWorkers } from '../../src/core/run';
 import { applyFixture, liveWorkerPids, rowsOf, run, sleep, useTempDir } from './helpers';
 
 const PID_AND_COUNT = `
@@ -108,5 +108,77 @@ describe('process mode: workers kept warm between runs', function () {
     await endIdleWorkers();
     await sleep(200);
     assert.deepStrictEqual(liveWorkerPids(), []);
+  });
+
+  // Workers ready before Run (the extension warms them when a locator opens in process mode).
+  describe('warmWorkers: started before any run', function () {
+    const untilLive = async (n: number) => {
+      for (let i = 0; i < 100 && liveWorkerPids().length !== n; i++) await sleep(50);
+      return liveWorkerPids().sort();
+    };
+
+    it('starts the processes before any apply file is known; the first run runs in them and skips the start-up', async () => {
+      const loaded = await applyFixture(dir(), 'first.mjs', PID_AND_COUNT);
+      const two = rowsOf(2, (i) => ({ id: String(i) }));
+      // Cold: the run starts its own pool.
+      let t = performance.now();
+      await run(loaded, two, { mode: 'process', workers: 2 });
+      const coldMs = performance.now() - t;
+      await sleep(200);
+      assert.deepStrictEqual(liveWorkerPids(), []);
+
+      assert.strictEqual(await warmWorkers(2, 60_000), 2);
+      assert.strictEqual(idleWorkerCount(), 2);
+      const warm = await untilLive(2);
+      assert.strictEqual(warm.length, 2, 'two worker processes run before any run');
+      await sleep(300); // let them finish booting, as they would while the user looks at the locator
+
+      t = performance.now();
+      const first = await run(loaded, two, { mode: 'process', workers: 2, keepWorkersMs: 60_000 });
+      const warmMs = performance.now() - t;
+      const pids = [...new Set(first.records.map((r) => (r.value as Out).pid))];
+      assert.ok(pids.every((p) => warm.includes(p)), `rows ran in the warmed processes ${warm}, not in ${pids}`);
+      assert.ok(warmMs < coldMs, `first run on warmed workers ${warmMs.toFixed(0)} ms, cold ${coldMs.toFixed(0)} ms`);
+      console.log(`      2-row run: cold pool ${coldMs.toFixed(0)} ms, warmed before the run ${warmMs.toFixed(0)} ms`);
+    });
+
+    it('warming again keeps the same processes; another size replaces them', async () => {
+      await warmWorkers(2, 60_000);
+      const first = await untilLive(2);
+      await warmWorkers(2, 60_000);
+      await sleep(100);
+      assert.deepStrictEqual(liveWorkerPids().sort(), first);
+      await warmWorkers(1, 60_000);
+      const after = await untilLive(1);
+      assert.strictEqual(after.length, 1);
+      assert.ok(!first.includes(after[0]), 'a new one-worker pool');
+      assert.strictEqual(idleWorkerCount(), 1);
+    });
+
+    it('starts nothing while a run holds its pool (that pool is kept after the run)', async () => {
+      const slow = await applyFixture(dir(), 'slow.mjs', 'export async function apply() { await new Promise((r) => setTimeout(r, 50)); return process.pid; }\n');
+      const going = run(slow, rowsOf(40, (i) => ({ id: String(i) })), { mode: 'process', workers: 2, keepWorkersMs: 60_000 });
+      await untilLive(2);
+      assert.strictEqual(await warmWorkers(2, 60_000), 0, 'no idle pool while the run holds one');
+      await sleep(300);
+      assert.strictEqual(liveWorkerPids().length, 2, 'no second pool beside the running one');
+      const out = await going;
+      assert.strictEqual(out.counts.done, 40);
+      assert.strictEqual(idleWorkerCount(), 2, "the run's pool is the one kept");
+    });
+
+    it('warmed workers end after the keep time; a keep time of 0 starts none', async () => {
+      await untilLive(0); // the previous test's workers have exited
+      await warmWorkers(2, 300);
+      // The keep time counts from when they are ready, however long starting them took.
+      assert.strictEqual(idleWorkerCount(), 2);
+      assert.strictEqual((await untilLive(2)).length, 2);
+      await sleep(1000);
+      assert.strictEqual(idleWorkerCount(), 0);
+      assert.deepStrictEqual(liveWorkerPids(), []);
+      assert.strictEqual(await warmWorkers(2, 0), 0);
+      await sleep(200);
+      assert.deepStrictEqual(liveWorkerPids(), []);
+    });
   });
 });

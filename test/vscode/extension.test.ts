@@ -4,7 +4,7 @@ import * as assert from 'assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { HASH_APPLY, makeFixture, type Fixture } from './fixtures';
+import { HASH_APPLY, engineWorkerPids, eventually, makeFixture, type Fixture } from './fixtures';
 
 const EXTENSION_ID = 'locator-batch.locator-batch';
 
@@ -91,6 +91,33 @@ describe('Locator Batch in VS Code', () => {
       assert.ok(![...third].some(alive), 'with 0, no worker outlives its run');
     } finally {
       await config.update('keepWorkersSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('starts process-mode workers when a locator editor opens with process mode chosen, before Run; the first run runs in them', async () => {
+    const config = vscode.workspace.getConfiguration('locatorBatch');
+    // Setting keepWorkersSeconds ends the workers kept from earlier tests: none are left.
+    await config.update('keepWorkersSeconds', 120, vscode.ConfigurationTarget.Global);
+    await config.update('defaultMode', 'process', vscode.ConfigurationTarget.Global);
+    await config.update('workers', 2, vscode.ConfigurationTarget.Global);
+    const own = makeFixture(2);
+    try {
+      assert.deepEqual(await eventually(engineWorkerPids, (p) => p.length === 0), [], 'no worker before the editor opens');
+      await vscode.commands.executeCommand('vscode.openWith', own.locator, 'locatorBatch.locatorEditor');
+      const warm = await eventually(engineWorkerPids, (p) => p.length === 2);
+      assert.equal(warm.length, 2, 'two workers started when the editor opened, before any run');
+      await new Promise((r) => setTimeout(r, 500)); // as the user would look at the rows before Run
+      const applyFile = own.apply('pid.js', `exports.apply = () => process.pid;\n`);
+      const started = Date.now();
+      const result = await run(own.locator, { applyFile, resultType: 'value', isPatch: true });
+      const ms = Date.now() - started;
+      const used = new Set(result.records!.map((r) => r.value as number));
+      assert.ok([...used].every((pid) => warm.includes(pid)), `rows ran in the workers started at open ${warm}, not ${[...used]}`);
+      console.log(`      first 2-row run after opening, workers started at open: ${ms} ms (the command, results included)`);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      for (const key of ['keepWorkersSeconds', 'defaultMode', 'workers']) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
+      own.cleanup();
     }
   });
 

@@ -58,3 +58,31 @@ export async function apply(row: Record<string, string>) {
   return createHash('sha256').update(data).digest('hex');
 }
 `;
+
+/** Live child processes of the extension host (where these tests run) running the engine's process-mode worker. */
+export function engineWorkerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (Number(ppid) === process.pid && state !== 'Z' && cmdline.includes(`${path.sep}worker.js`)) pids.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids.sort();
+}
+
+/** Polls until `check` holds or `ms` pass; returns its last answer. */
+export async function eventually<T>(read: () => T, check: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let v = read();
+  while (!check(v) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = read();
+  }
+  return v;
+}

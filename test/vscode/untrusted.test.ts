@@ -1,7 +1,7 @@
 // Run in a host started WITHOUT --disable-workspace-trust: locators can be viewed, never run.
 import * as assert from 'assert/strict';
 import * as vscode from 'vscode';
-import { makeFixture } from './fixtures';
+import { engineWorkerPids, makeFixture } from './fixtures';
 
 describe('Locator Batch in an untrusted workspace', () => {
   it('refuses to run and says why', async () => {
@@ -31,6 +31,21 @@ describe('Locator Batch in an untrusted workspace', () => {
       assert.equal((tab.input as vscode.TabInputCustom).viewType, 'locatorBatch.locatorEditor');
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fx.cleanup();
+    }
+  });
+
+  it('starts no worker when a locator opens with process mode chosen', async () => {
+    const config = vscode.workspace.getConfiguration('locatorBatch');
+    await config.update('defaultMode', 'process', vscode.ConfigurationTarget.Global);
+    const fx = makeFixture(3);
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', fx.locator, 'locatorBatch.locatorEditor');
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.deepEqual(engineWorkerPids(), [], 'no worker process in an untrusted workspace');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await config.update('defaultMode', undefined, vscode.ConfigurationTarget.Global);
       fx.cleanup();
     }
   });

@@ -6,6 +6,8 @@ import { PythonProcess, type WorkerHello } from './pythonProcess';
 
 let idle: PythonProcess[] = [];
 let idleTimer: NodeJS.Timeout | undefined;
+/** Workers a run (or an apply file's check) holds now; warming meanwhile would only compete with them. */
+const inUse = new Set<PythonProcess>();
 
 /**
  * `count` started workers of `py`, each past its hello. Refuses (PythonSetupError) when the
@@ -28,14 +30,20 @@ export async function startPythonWorkers(
     idleTimer = undefined;
   }
   while (workers.length < count) workers.push(new PythonProcess(py, env));
-  for (const w of workers) w.setIdle(false);
+  for (const w of workers) {
+    w.setIdle(false);
+    inUse.add(w);
+  }
   try {
     const hellos = await Promise.all(workers.map((w) => w.hello));
     const bad = hellos.find((h) => h.pandas === undefined);
     if (bad) throw noPandasError(py, bad.pandasError ?? 'unknown error');
     return { workers, hello: hellos[0] };
   } catch (err) {
-    for (const w of workers) w.kill();
+    for (const w of workers) {
+      w.kill();
+      inUse.delete(w);
+    }
     throw err;
   }
 }
@@ -43,6 +51,7 @@ export async function startPythonWorkers(
 /** Keeps live workers for `keepMs` for the next run (0: they end now). */
 export function keepPythonWorkers(workers: readonly PythonProcess[], keepMs: number): void {
   for (const w of workers) {
+    inUse.delete(w);
     w.onMessage = undefined;
     w.onOutput = undefined;
     w.currentRow = undefined;
@@ -73,4 +82,17 @@ export async function endIdlePythonWorkers(): Promise<void> {
 
 export function idlePythonWorkerCount(): number {
   return idle.filter((w) => w.alive).length;
+}
+
+/**
+ * Starts `count` Python workers of `py` before any run (past their hello, pandas imported) and
+ * keeps them for `keepMs`, so the next run finds them ready; idle ones of `py` count towards `count`.
+ * Starts nothing while a run holds workers (they are kept after it).
+ */
+export async function warmPythonWorkers(py: PythonInterpreter, count: number, keepMs: number, env?: NodeJS.ProcessEnv): Promise<number> {
+  for (const w of inUse) if (!w.alive) inUse.delete(w); // killed in a run (a time limit), never kept
+  if (keepMs <= 0 || inUse.size > 0) return idlePythonWorkerCount();
+  const { workers } = await startPythonWorkers(py, Math.max(1, Math.floor(count)), env);
+  keepPythonWorkers(workers, keepMs);
+  return idlePythonWorkerCount();
 }
