@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { RunFolderEntry } from '../core/slurm';
 import type { UnfinishedRunView } from '../shared/protocol';
-import { unfinishedSlurmRun } from '../session/reattach';
+import { slurmRunToAttach } from '../session/reattach';
 import { RunRefusal } from '../session/refusal';
 import { describeUnfinishedRun, findUnfinishedRun, type UnfinishedRun } from '../session/unfinishedRun';
 import { choiceOf, showRefusals, type RunResult } from './actions';
@@ -29,16 +29,16 @@ export const HAS_UNFINISHED_RUN = 'locatorBatch.hasUnfinishedRun';
 export async function checkUnfinishedRun(sessions: Sessions, session: LocatorSession): Promise<void> {
   if (session.active || session.last) return;
   const dir = session.journalsDir();
-  const [found, slurm] = await Promise.all([
-    dir ? findUnfinishedRun(dir, session.uri.fsPath) : undefined,
-    vscode.workspace.isTrusted ? unfinishedSlurmRun(session.runsDir(), session.uri.fsPath) : undefined,
-  ]);
+  const found = dir ? await findUnfinishedRun(dir, session.uri.fsPath) : undefined;
+  // A Slurm run nobody followed to its end is re-attached: its job went on without the window. So is
+  // one whose journal stops short because its follower died (it may have ended since): following it
+  // again completes that journal; resuming it here would run its rows a second time.
+  const slurm = vscode.workspace.isTrusted
+    ? await slurmRunToAttach(session.runsDir(), session.uri.fsPath, found?.header.mode === 'slurm' ? found.journalFile : undefined)
+    : undefined;
   if (session.active || session.last) return;
-  // A Slurm run nobody followed to its end is re-attached: its job went on without the window. When
-  // another process still follows it (the window being replaced), that one keeps writing its journal.
   if (slurm) {
-    const followedElsewhere = Boolean(found?.runningElsewhere && found.journalFile === slurm.manifest.journal);
-    void reattach(sessions, session, slurm, !followedElsewhere);
+    void reattach(sessions, session, slurm);
     return;
   }
   const dismissed = found && sessions.workspaceState.get<string[]>(DISMISSED_KEY, []).includes(found.journalFile);
@@ -47,11 +47,11 @@ export async function checkUnfinishedRun(sessions: Sessions, session: LocatorSes
   updateContextKey(sessions);
 }
 
-async function reattach(sessions: Sessions, session: LocatorSession, entry: RunFolderEntry, writeJournal: boolean): Promise<void> {
+async function reattach(sessions: Sessions, session: LocatorSession, entry: RunFolderEntry): Promise<void> {
   const bar = await session.runBar.view();
   sessions.lastRun = session;
   try {
-    await session.attach(entry, bar.column, { writeJournal });
+    await session.attach(entry, bar.column);
   } catch {
     // Told in the views and the log by the session (a run folder that cannot be read, an I/O failure).
   }

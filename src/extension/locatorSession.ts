@@ -9,7 +9,7 @@ import type { RunSettings } from '../core/run';
 import type { InitMessage, ProgressView, ResultView, RunSettingsView, ToWebview, UnfinishedRunView } from '../shared/protocol';
 import type { RunFolderEntry } from '../core/slurm';
 import { executeRun, prepareRun, type FinishedRun, type PreparedRun, type RunHooks } from '../session/lifecycle';
-import { followSlurmRun } from '../session/reattach';
+import { changedSinceSubmitted, followSlurmRun } from '../session/reattach';
 import { defaultRunsDir } from '../session/slurm';
 import { slurmStateText } from '../shared/summary';
 import { exportText, journalFileName, planSeriesWriteBack, planValueWriteBack, writeExport, type ExportFormat } from '../session/outputs';
@@ -183,9 +183,10 @@ export class LocatorSession implements vscode.Disposable {
    * the locator opened): its rows stream in as a run's, Cancel is `scancel`, and when it ends it is
    * the last run (write back, export, re-run failed rows).
    */
-  async attach(entry: RunFolderEntry, column?: string, options: { writeJournal?: boolean } = {}): Promise<LastRun | undefined> {
+  async attach(entry: RunFolderEntry, column?: string): Promise<LastRun | undefined> {
     if (this.active || this.preparing) return undefined;
     const { manifest, folder } = entry;
+    const changed = changedSinceSubmitted(entry, await this.document.read());
     return this.follow(
       {
         applyFile: manifest.apply,
@@ -195,9 +196,11 @@ export class LocatorSession implements vscode.Disposable {
         journalPath: manifest.journal,
         column,
         attachedTo: `Slurm job ${manifest.jobId} (run folder ${folder})`,
-        notice: `Re-attached to Slurm job ${manifest.jobId}, started ${new Date(manifest.createdAt).toLocaleString()}: its tasks went on while no window followed them.`,
+        notice:
+          `Re-attached to Slurm job ${manifest.jobId}, started ${new Date(manifest.createdAt).toLocaleString()}: its tasks went on while no window followed them.` +
+          (changed ? ` Note: ${changed}.` : ''),
       },
-      (hooks) => followSlurmRun(folder, hooks, options),
+      (hooks) => followSlurmRun(folder, hooks),
     );
   }
 

@@ -2,32 +2,60 @@
 // folder says everything (its rows' snapshot, apply file, settings, job), so following it to its end
 // gives a finished run like any other, for every front end: the editor re-attaches when the locator
 // opens, the CLI's `collect` writes its outputs.
+import { randomBytes } from 'crypto';
+import { promises as fs } from 'fs';
 import { attachSlurmRun, listRunFolders, readRunFolder, type RunFolderEntry } from '../core/slurm';
+import type { Locator } from '../core/locator';
+import { runIdentity } from './identity';
 import { summarize, type FinishedRun, type RunHooks } from './lifecycle';
 
-/** The newest Slurm run of this locator under `runsDir` that nobody followed to its end, if any. */
-export async function unfinishedSlurmRun(runsDir: string, locatorPath: string): Promise<RunFolderEntry | undefined> {
-  const newest = (await listRunFolders(runsDir, locatorPath)).find((e) => e.manifest.jobId);
-  return newest && !newest.ended ? newest : undefined;
+/**
+ * The Slurm run of this locator to re-attach to, if any: the newest one nobody followed to its end,
+ * or the one whose main journal is `shortJournal` (a journal that stops short because its follower
+ * died: the run itself may have ended since, and following it again completes that journal rather
+ * than running its rows again).
+ */
+export async function slurmRunToAttach(runsDir: string, locatorPath: string, shortJournal?: string): Promise<RunFolderEntry | undefined> {
+  const entries = (await listRunFolders(runsDir, locatorPath)).filter((e) => e.manifest.jobId);
+  const newest = entries[0];
+  if (newest && !newest.ended) return newest;
+  return shortJournal ? entries.find((e) => e.manifest.journal === shortJournal) : undefined;
 }
 
-/** Follows the run in `folder` to its end (at once when it is over): its rows stream through the hooks. */
-export async function followSlurmRun(
-  folder: string,
-  hooks: Pick<RunHooks, 'signal' | 'onRow' | 'onProgress' | 'onSlurmState'> = {},
-  options: { writeJournal?: boolean } = {},
-): Promise<FinishedRun> {
-  // The main journal is written again whole, as the run would have written it; not when another
-  // process follows the run too and writes it (a window being replaced): one writer per file.
+/** Why the rows a Slurm run saw are not the locator's rows now, or undefined when they are the same. */
+export function changedSinceSubmitted(entry: RunFolderEntry, locator: Pick<Locator, 'columns' | 'rows'>): string | undefined {
+  const submitted = entry.manifest.identity?.locator;
+  if (!submitted || submitted === runIdentity(locator, '', entry.manifest.settings).locator) return undefined;
+  return (
+    `the locator changed since Slurm job ${entry.manifest.jobId} was submitted: its results belong to the rows it saw ` +
+    '(the run folder keeps them), so write-back and re-running failed rows are refused until you run again'
+  );
+}
+
+/**
+ * Follows the run in `folder` to its end (at once when it is over): its rows stream through the
+ * hooks. The run's main journal is written again whole, as the run would have written it: into a
+ * file of its own first, renamed over the journal at the end, so that another process following the
+ * same run (a window being replaced, `collect` in a terminal) never interleaves lines with this one.
+ */
+export async function followSlurmRun(folder: string, hooks: Pick<RunHooks, 'signal' | 'onRow' | 'onProgress' | 'onSlurmState'> = {}): Promise<FinishedRun> {
   const { journal } = await readRunFolder(folder);
-  const writeJournal = options.writeJournal ?? true;
-  const { manifest, locator, outcome } = await attachSlurmRun(folder, {
-    signal: hooks.signal,
-    journalPath: writeJournal ? journal : undefined,
-    onRow: hooks.onRow,
-    onProgress: hooks.onProgress,
-    onSlurmState: hooks.onSlurmState,
-  });
+  const scratch = journal && `${journal}.follow-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  let attached: Awaited<ReturnType<typeof attachSlurmRun>>;
+  try {
+    attached = await attachSlurmRun(folder, {
+      signal: hooks.signal,
+      journalPath: scratch,
+      onRow: hooks.onRow,
+      onProgress: hooks.onProgress,
+      onSlurmState: hooks.onSlurmState,
+    });
+    if (journal && scratch) await fs.rename(scratch, journal);
+  } catch (err) {
+    if (scratch) await fs.rm(scratch, { force: true });
+    throw err;
+  }
+  const { manifest, locator, outcome } = attached;
   const settings = manifest.settings;
   return {
     locatorPath: manifest.locatorPath ?? '',
@@ -39,6 +67,6 @@ export async function followSlurmRun(
     records: outcome.records,
     outcome,
     summary: summarize(outcome, locator, settings),
-    journalPath: writeJournal ? manifest.journal : undefined,
+    journalPath: manifest.journal,
   };
 }
