@@ -84,6 +84,9 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
     sourcesContent: false,
     // The map's sources are then relative to the user's folder.
     outfile: file + '.bundle.js',
+    // esbuild names files in comments relative to its working folder: the apply file's own folder,
+    // so the bundle (and the journal identity hashed from it) does not depend on where the run started.
+    absWorkingDir: path.dirname(file),
     logLevel: 'silent',
     // The bundle runs as CommonJS compiled under the user's file name: give `import.meta` the entry
     // file's values (left in the code, it would not compile as CommonJS).
