@@ -6,7 +6,6 @@ import * as assert from 'assert';
 import { execFileSync, spawn } from 'child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { bundleApplyFile } from '../../src/core/applyModule';
 import { readJournal } from '../../src/core/journal';
 import { readLocator } from '../../src/core/locator';
 import { runBatch } from '../../src/core/run';
@@ -19,8 +18,8 @@ import { useSlurmCluster } from './slurmHelpers';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -70,17 +69,16 @@ describe('following Slurm runs: journals rewritten under the follower (no cluste
     assert.strictEqual(s.get(0)?.restarts, 2);
   });
 
-  it('bundles an apply file the same from any working directory (its journal identity does not depend on it)', async () => {
-    const file = writeFixture(dir(), 'cwd/apply/len.js', APPLY);
-    const here = process.cwd();
-    try {
-      process.chdir(path.dirname(file));
-      const inside = (await bundleApplyFile(file)).code;
-      process.chdir(dir());
-      assert.strictEqual((await bundleApplyFile(file)).code, inside);
-    } finally {
-      process.chdir(here);
-    }
+  it('journals the same apply identity from any working directory (a task runs in its run folder)', async () => {
+    const locator = writeFixture(dir(), 'cwd/data/rec.csv', LOCATOR);
+    const apply = writeFixture(dir(), 'cwd/apply/len.js', APPLY);
+    const applyHash = async (cwd: string, journal: string) => {
+      await cli(['run', locator, '--apply', apply, '--mode', 'sequential', '--journal', journal, '--quiet'], {}, cwd);
+      return (await readJournal(journal)).header.identity?.apply;
+    };
+    const fromApplyFolder = await applyHash(path.dirname(apply), path.join(dir(), 'cwd/a.jsonl'));
+    assert.ok(fromApplyFolder);
+    assert.strictEqual(await applyHash(dir(), path.join(dir(), 'cwd/b.jsonl')), fromApplyFolder);
   });
 });
 
