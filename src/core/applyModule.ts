@@ -84,7 +84,7 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
     sourcesContent: false,
     // The map's sources are then relative to the user's folder.
     outfile: file + '.bundle.js',
-    // esbuild names files in comments relative to its working folder: the apply file's own folder,
+    // esbuild names files (comments, error locations) relative to its working folder: the apply file's own folder,
     // so the bundle (and the journal identity hashed from it) does not depend on where the run started.
     absWorkingDir: path.dirname(file),
     logLevel: 'silent',
@@ -148,7 +148,7 @@ function bundleError(err: unknown, file: string): ApplyModuleError {
   const first = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors?.[0];
   if (!first) return new ApplyModuleError(`Cannot bundle ${file}: ${(err as Error).message}`, file);
   const loc = first.location
-    ? { file: path.resolve(first.location.file), line: first.location.line, column: first.location.column + 1 }
+    ? { file: path.resolve(path.dirname(file), first.location.file), line: first.location.line, column: first.location.column + 1 }
     : undefined;
   const where = loc ? `${loc.file}:${loc.line}:${loc.column}` : file;
   return new ApplyModuleError(`${where}: ${first.text}`, file, loc);
