@@ -56,7 +56,8 @@ on a compute node; --workers is then processes per task, default 1 = one row at 
   --setup LINE          a line the job script runs first, e.g. "module load nodejs" (repeatable)
   --runs-dir DIR        where run folders go (default: .locator-batch/runs beside the locator)
   --detach              submit and return: prints the job id, then the run folder as the last line
-                        on stdout (follow it with status / collect)
+                        on stdout (follow it with status / collect); with no row to run, nothing
+                        on stdout, the reason on stderr, exit 0
   -h, --help            this help
 `;
 
@@ -215,7 +216,9 @@ async function main(argv: string[]): Promise<number> {
   if (args.detach) {
     const job = await submitDetached(prepared);
     if (!job) {
-      log('Nothing to submit: every row already has a result.');
+      // Nothing on stdout (no run folder to read), exit 0; the reason on stderr, even with --quiet.
+      const why = prepared.locator.rows.length ? 'every row already has a result' : 'the locator has no rows';
+      process.stderr.write(`locator-batch: nothing submitted: ${why}\n`);
       return 0;
     }
     process.stdout.write(`Submitted Slurm job ${job.jobId}\n${job.runFolder}\n`);
@@ -259,7 +262,7 @@ async function main(argv: string[]): Promise<number> {
   // A Slurm task: its journal is its output; failed rows are in it, so only a crash exits non-zero.
   if (onlyRows) return 0;
   return reportRun(run, args, log, {
-    rerun: journalPath && `locator-batch run ${args.locator} --apply ${args.apply} --rerun-failed ${journalPath}`,
+    rerun: journalPath && `locator-batch run ${args.locator} --apply ${args.apply}${settings.mode === 'slurm' ? ' --mode slurm' : ''} --rerun-failed ${journalPath}`,
     recover: journalPath && `Results are in ${journalPath}; write them without running a row again:\n  ${recoveryCommand(argv, journalPath, args.out)}`,
   });
 }

@@ -2,7 +2,7 @@
 // rows are pending) and `collect RUN_FOLDER` (follow to the end, then write what `run` writes).
 import type { Locator } from './core/locator';
 import type { RunOutcome, RunSettings } from './core/run';
-import { attachSlurmRun, inspectSlurmRun, type RunManifest } from './core/slurm';
+import { attachSlurmRun, inspectSlurmRun, readRunFolder, type RunManifest } from './core/slurm';
 import type { RowRecord } from './core/types';
 import type { FinishedRun } from './session/lifecycle';
 import { followSlurmRun } from './session/reattach';
@@ -23,6 +23,10 @@ type ReportRun = (run: FinishedRunLike, args: { out?: string; column: string }, 
 export async function slurmStatus(folder: string): Promise<number> {
   let status: Awaited<ReturnType<typeof inspectSlurmRun>>;
   try {
+    if (!(await readRunFolder(folder)).jobId) {
+      process.stderr.write(`locator-batch: ${folder}: the run was never submitted (sbatch did not answer); there is nothing to wait for\n`);
+      return 2;
+    }
     status = await inspectSlurmRun(folder);
     // Every task ended but nobody followed the run to its end: do it now (at once), so the
     // manifest records the end and rows a failed task never journaled count as errors.
@@ -54,7 +58,8 @@ export async function slurmCollect(folder: string, args: { out?: string; column:
   let lastState = '';
   let manifest: RunManifest;
   try {
-    manifest = (await inspectSlurmRun(folder)).manifest;
+    // Only the manifest: following the run asks Slurm (one look a second, not two back to back).
+    manifest = await readRunFolder(folder);
     if (!manifest.endedAt) log(`Following Slurm job ${manifest.jobId} to its end (Ctrl+C stops waiting; the job goes on)`);
     run = await followSlurmRun(folder, {
       onSlurmState: (s) => {

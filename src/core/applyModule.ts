@@ -84,6 +84,9 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
     sourcesContent: false,
     // The map's sources are then relative to the user's folder.
     outfile: file + '.bundle.js',
+    // esbuild names files (comments, error locations) relative to its working folder: the apply file's own folder,
+    // so the bundle (and the journal identity hashed from it) does not depend on where the run started.
+    absWorkingDir: path.dirname(file),
     logLevel: 'silent',
     // The bundle runs as CommonJS compiled under the user's file name: give `import.meta` the entry
     // file's values (left in the code, it would not compile as CommonJS).
@@ -145,7 +148,7 @@ function bundleError(err: unknown, file: string): ApplyModuleError {
   const first = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors?.[0];
   if (!first) return new ApplyModuleError(`Cannot bundle ${file}: ${(err as Error).message}`, file);
   const loc = first.location
-    ? { file: path.resolve(first.location.file), line: first.location.line, column: first.location.column + 1 }
+    ? { file: path.resolve(path.dirname(file), first.location.file), line: first.location.line, column: first.location.column + 1 }
     : undefined;
   const where = loc ? `${loc.file}:${loc.line}:${loc.column}` : file;
   return new ApplyModuleError(`${where}: ${first.text}`, file, loc);

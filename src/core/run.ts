@@ -71,6 +71,8 @@ export interface RunOptions extends RunSettings {
   journalPath?: string;
   /** What the journal belongs to, recorded in its header (resume checks it). */
   journalIdentity?: JournalIdentity;
+  /** The journal header's startedAt (default: now); a run followed later gives the time it started. */
+  journalStartedAt?: string;
   /** Records of an earlier run of the same rows: rows that were done or skipped are not run again. */
   previous?: Iterable<RowRecord>;
   /** Called as each row finishes, in the order rows finish (use `index` to place it). */
@@ -154,7 +156,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     ? new JournalWriter(options.journalPath, {
         journal: 'locator-batch',
         version: 2,
-        startedAt: new Date().toISOString(),
+        startedAt: options.journalStartedAt ?? new Date().toISOString(),
         locator: options.locatorPath,
         apply: applyFile,
         mode: effectiveMode,

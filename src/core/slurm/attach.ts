@@ -52,6 +52,7 @@ export async function attachSlurmRun(folder: string, hooks: AttachHooks = {}): P
     signal: hooks.signal,
     journalPath: hooks.journalPath,
     journalIdentity: manifest.identity,
+    journalStartedAt: manifest.createdAt,
     onRow: hooks.onRow,
     onProgress: hooks.onProgress,
     progressIntervalMs: hooks.progressIntervalMs,

@@ -5,10 +5,10 @@
 // state and the tail of its log. A halt (Cancel, the stop policy) is `scancel` of the job.
 import { promises as fs } from 'fs';
 import { StringDecoder } from 'string_decoder';
-import { parseRecordLine } from '../journal';
+import { parseRecordLine, type JournalHeader } from '../journal';
 import type { RowRecord } from '../types';
 import { taskJournal, taskLog, type RunManifest } from './runFolder';
-import { cancelJob, isTerminal, queryJob, type JobStatus, type TaskStatus } from './scheduler';
+import { cancelJob, isTerminal, mayBeRequeued, queryJob, type JobStatus, type TaskStatus } from './scheduler';
 
 export interface SlurmStateSummary {
   jobId: string;
@@ -38,13 +38,39 @@ export interface FollowResult {
 
 const CHUNK_BYTES = 8 << 20;
 
-/** Reads what was appended to a journal since the last read; whole lines only. */
-class JournalTail {
+/**
+ * Reads what was appended to a journal since the last read; whole lines only. A requeued task
+ * writes its journal again from the start (a new header: startedAt, pid): the header is compared on
+ * every read, and when it changed (or a line cannot be read) the journal is read again from the
+ * start on this or the next read; rows already reported are ignored by `report`.
+ */
+export class JournalTail {
   private offset = 0;
   private partial = '';
   private lineNo = 0;
   private decoder = new StringDecoder('utf8');
+  /** The header line as read (bytes, newline included), once read. */
+  private headerBytes: Buffer | undefined;
+  /** The header of the journal being read, once read. */
+  header: JournalHeader | undefined;
   constructor(readonly file: string) {}
+
+  private restart(): void {
+    this.offset = 0;
+    this.partial = '';
+    this.lineNo = 0;
+    this.decoder = new StringDecoder('utf8');
+    this.headerBytes = undefined;
+    this.header = undefined;
+  }
+
+  private async headerChanged(handle: fs.FileHandle, size: number): Promise<boolean> {
+    if (!this.headerBytes) return false;
+    if (size < this.headerBytes.length) return true;
+    const now = Buffer.alloc(this.headerBytes.length);
+    await handle.read(now, 0, now.length, 0);
+    return !now.equals(this.headerBytes);
+  }
 
   async read(): Promise<RowRecord[]> {
     let handle: fs.FileHandle;
@@ -55,14 +81,7 @@ class JournalTail {
     }
     try {
       const { size } = await handle.stat();
-      if (size < this.offset) {
-        // Rewritten (a requeued task starts its journal again): read it from the start; rows
-        // already reported are ignored by `report`.
-        this.offset = 0;
-        this.partial = '';
-        this.lineNo = 0;
-        this.decoder = new StringDecoder('utf8');
-      }
+      if (size < this.offset || (await this.headerChanged(handle, size))) this.restart();
       const out: RowRecord[] = [];
       // In chunks of at most 8 MB: an ended run's journals can be large (67 bytes a row of a number).
       while (this.offset < size) {
@@ -73,8 +92,16 @@ class JournalTail {
         const lines = (this.partial + this.decoder.write(buf.subarray(0, bytesRead))).split('\n');
         this.partial = lines.pop()!;
         for (const line of lines) {
-          if (this.lineNo++ === 0 || !line.trim()) continue; // the header
-          out.push(parseRecordLine(line));
+          try {
+            if (this.lineNo++ === 0) {
+              this.header = JSON.parse(line);
+              this.headerBytes = Buffer.from(line + '\n', 'utf8');
+            } else if (line.trim()) out.push(parseRecordLine(line));
+          } catch {
+            // Not a line of this journal as we know it (rewritten under us): start again next read.
+            this.restart();
+            return out;
+          }
         }
       }
       return out;
@@ -118,15 +145,33 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
   const missing = shards.map((rows) => new Set(rows));
   let left = shards.reduce((n, rows) => n + rows.length, 0);
   const handled = new Set<number>();
-  let cancelled = false;
+  // Following a run that already ended by our Cancel (or the stop policy): its CANCELLED tasks were ours.
+  let cancelled = Boolean(manifest.endedAt) && (manifest.endedBy === 'cancelled' || manifest.endedBy === 'stopped');
 
   // An ended run's tasks are in its manifest (Slurm forgets ended jobs after a few minutes).
   let states: JobStatus = new Map();
   const known = manifest.endedAt ? manifest.tasks : undefined;
   if (known) for (let k = 0; k < shards.length; k++) states.set(k, known[k] ?? { state: 'GONE' });
 
+  const failRows = (k: number, error: RowRecord['error']) => {
+    for (const index of missing[k]) report({ index, status: 'error', error, durationMs: 0 });
+    left -= missing[k].size;
+    missing[k].clear();
+  };
   const drain = async (k: number) => {
-    for (const rec of await tails[k].read()) {
+    const records = await tails[k].read();
+    const ran = tails[k].header?.identity?.apply;
+    if (ran && manifest.identity?.apply && ran !== manifest.identity.apply) {
+      // The apply file changed after the run started and this task bundled the new one: its rows are not this run's.
+      failRows(k, {
+        name: 'SlurmTaskError',
+        message: `Slurm job ${jobId}: task ${k} ran a different apply file than the one submitted (${manifest.apply} changed since the run started).`,
+        phase: 'worker',
+        code: 'APPLY_CHANGED',
+      });
+      return;
+    }
+    for (const rec of records) {
       if (!missing[k].delete(rec.index)) continue; // not this shard's, or seen
       left--;
       report(rec);
@@ -136,6 +181,8 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
   let interval = pollMin;
   let nextPoll = 0;
   let lastStates = '';
+  // A task seen PREEMPTED or NODE_FAIL may be requeued: its rows fail only when a later look still says so.
+  const seenRequeueable = new Map<number, string>();
   for (;;) {
     for (let k = 0; k < shards.length; k++) if (missing[k].size) await drain(k);
     if (left === 0) {
@@ -164,13 +211,17 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
       if (states.size) args.onSlurmState?.(summarizeStates(jobId, states));
       for (const [k, task] of states) {
         if (handled.has(k) || !isTerminal(task.state)) continue;
+        if (!known && mayBeRequeued(task.state)) {
+          const look = `${task.state}/${task.restarts ?? 0}`;
+          if (seenRequeueable.get(k) !== look) {
+            seenRequeueable.set(k, look);
+            continue;
+          }
+        }
         handled.add(k);
         await drain(k); // what it wrote before it ended
         if (!missing[k].size || (cancelled && task.state === 'CANCELLED')) continue; // ours: rows become cancelled
-        const error = await taskError(folder, jobId, k, task);
-        for (const index of missing[k]) report({ index, status: 'error', error, durationMs: 0 });
-        left -= missing[k].size;
-        missing[k].clear();
+        failRows(k, await taskError(folder, jobId, k, task));
       }
       if (handled.size === shards.length) break;
     }
@@ -181,16 +232,16 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
   return { tasks, cancelled };
 }
 
+/** At most two more looks (queryJob keeps them a second apart), for the manifest's record of the tasks. */
 async function settledStates(jobId: string, tasks: number, last: JobStatus): Promise<JobStatus> {
   let states = last;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 2; attempt++) {
     try {
       states = await queryJob(jobId, tasks);
     } catch {
       return states;
     }
     if ([...states.values()].every((t) => isTerminal(t.state))) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return states;
 }

@@ -16,11 +16,18 @@ export function isTerminal(state: TaskState): boolean {
   return TERMINAL.has(state);
 }
 
+/** Ended states after which Slurm may requeue the task (it then runs again, `Restarts` one up). */
+export function mayBeRequeued(state: TaskState): boolean {
+  return state === 'PREEMPTED' || state === 'NODE_FAIL';
+}
+
 export interface TaskStatus {
   state: TaskState;
   /** `exit:signal`, as scontrol prints it. */
   exitCode?: string;
   reason?: string;
+  /** How many times Slurm requeued the task (`Restarts=`). */
+  restarts?: number;
 }
 
 /** The states of an array's tasks, by task index; tasks Slurm has not split off yet are PENDING. */
@@ -81,6 +88,7 @@ export async function cancelJob(jobId: string): Promise<void> {
  * gives every task the state GONE. Other failures (slurmctld restarting) throw.
  */
 export async function queryJob(jobId: string, tasks: number): Promise<JobStatus> {
+  await politeTurn(jobId);
   let out: string;
   try {
     out = await run('scontrol', ['-o', 'show', 'job', jobId], 30_000);
@@ -95,6 +103,19 @@ export async function queryJob(jobId: string, tasks: number): Promise<JobStatus>
   return parseJobStatus(out, tasks);
 }
 
+/** Slurm is asked about one job at most once a second, whoever asks in this process (follow, status, collect). */
+export const MIN_QUERY_INTERVAL_MS = 1000;
+const lastQueryAt = new Map<string, number>();
+
+async function politeTurn(jobId: string): Promise<void> {
+  // The turn is taken before waiting, so two callers at once are still a second apart.
+  const at = Math.max(Date.now(), (lastQueryAt.get(jobId) ?? -Infinity) + MIN_QUERY_INTERVAL_MS);
+  lastQueryAt.delete(jobId);
+  lastQueryAt.set(jobId, at);
+  if (lastQueryAt.size > 1000) lastQueryAt.delete(lastQueryAt.keys().next().value!);
+  if (at > Date.now()) await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
+}
+
 export function parseJobStatus(text: string, tasks: number): JobStatus {
   const status: JobStatus = new Map();
   for (const line of text.split('\n')) {
@@ -103,7 +124,8 @@ export function parseJobStatus(text: string, tasks: number): JobStatus {
     const ids = field('ArrayTaskId');
     const state = field('JobState');
     if (ids === undefined || !state) continue;
-    const task: TaskStatus = { state, exitCode: field('ExitCode'), reason: field('Reason') };
+    const restarts = field('Restarts');
+    const task: TaskStatus = { state, exitCode: field('ExitCode'), reason: field('Reason'), ...(restarts ? { restarts: Number(restarts) } : {}) };
     for (const t of expandTaskIds(ids)) if (t < tasks) status.set(t, task);
   }
   // Tasks not listed (not split off yet, or listed under a range we could not read) are pending.
