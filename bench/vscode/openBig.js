@@ -7,7 +7,7 @@
 // - a tab shown again (hidden behind README.md, shown again);
 // - the extension host's RSS and heap after GC (its inspector, opened with SIGUSR1) before the open,
 //   with the editor shown, and after every editor closed.
-//   node bench/vscode/openBig.js [--runs R] [--repo DIR] [--json FILE]
+//   node bench/vscode/openBig.js [--runs R] [--repo DIR] [--json FILE] [--no-heap]
 // `--repo DIR`: build the extension from another checkout (e.g. an older commit, for before/after).
 // Needs `npm run compile-tests` first (out/bench/).
 const fs = require('fs');
@@ -19,11 +19,13 @@ const { closeAllEditors, openTimed, openPlain, openTextTimed } = require('./work
 const { rssByRole } = require('./processes');
 
 function args(argv) {
-  const o = { runs: 2, repo: REPO, json: undefined };
+  const o = { runs: 2, repo: REPO, json: undefined, heap: true };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') o.runs = Number(argv[++i]);
     else if (argv[i] === '--repo') o.repo = path.resolve(argv[++i]);
     else if (argv[i] === '--json') o.json = argv[++i];
+    // The attached inspector slows the extension host's first open: time without it.
+    else if (argv[i] === '--no-heap') o.heap = false;
   }
   return o;
 }
@@ -108,7 +110,7 @@ async function main() {
     // Activate the extension on the small demo locator, so every round starts from the same state.
     await openTimed(page, 'demo.locator.csv');
     await closeAllEditors(page);
-    inspector = await hostInspector().catch((err) => void console.error(`no heap figures: ${err.message}`));
+    inspector = o.heap && await hostInspector().catch((err) => void console.error(`no heap figures: ${err.message}`));
     for (let r = 0; r < o.runs; r++) {
       const round = {};
       round.hostBeforeMb = await hostRss();
