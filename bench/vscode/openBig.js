@@ -110,7 +110,7 @@ async function main() {
     // Activate the extension on the small demo locator, so every round starts from the same state.
     await openTimed(page, 'demo.locator.csv');
     await closeAllEditors(page);
-    inspector = o.heap && await hostInspector().catch((err) => void console.error(`no heap figures: ${err.message}`));
+    inspector = o.heap ? await hostInspector().catch((err) => void console.error(`no heap figures: ${err.message}`)) : undefined;
     for (let r = 0; r < o.runs; r++) {
       const round = {};
       round.hostBeforeMb = await hostRss();
