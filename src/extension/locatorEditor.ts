@@ -53,8 +53,8 @@ export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
       if (left > 0) this.openEditors.set(key, left);
       else {
         this.openEditors.delete(key);
-        // The last editor of the file closed: its parsed rows go (VS Code may keep the document open
-        // for minutes, and onDidCloseTextDocument only then); a run or write-back parses again.
+        // The last editor of the file closed: its parsed rows go now, not when VS Code closes the
+        // document (onDidCloseTextDocument), which it may keep open; a run or write-back parses again.
         session.document.forgetParsed();
       }
     });
