@@ -89,8 +89,9 @@ export class LocatorDocument {
     return cached && cached.doc === doc && cached.version === doc.version ? cached.value : undefined;
   }
 
-  /** Drops the parsed rows (the document was closed). */
+  /** Drops the parsed rows (the document, or the last editor of it, was closed). */
   forgetParsed(): void {
     this.parsed = undefined;
+    this.fromDisk = undefined;
   }
 }

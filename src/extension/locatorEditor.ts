@@ -14,6 +14,9 @@ export const CSV_EDITOR_VIEW_TYPE = 'locatorBatch.csvEditor';
 const REFRESH_DEBOUNCE_MS = 150;
 
 export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
+  /** Open locator editors per document (a document may show in several). */
+  private readonly openEditors = new Map<string, number>();
+
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly sessions: Sessions,
@@ -40,10 +43,20 @@ export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void binding.refresh(), REFRESH_DEBOUNCE_MS);
     });
+    const key = document.uri.toString();
+    this.openEditors.set(key, (this.openEditors.get(key) ?? 0) + 1);
     panel.onDidDispose(() => {
       if (timer) clearTimeout(timer);
       changes.dispose();
       binding.dispose();
+      const left = (this.openEditors.get(key) ?? 1) - 1;
+      if (left > 0) this.openEditors.set(key, left);
+      else {
+        this.openEditors.delete(key);
+        // The last editor of the file closed: its parsed rows go now, not when VS Code closes the
+        // document (onDidCloseTextDocument), which it may keep open; a run or write-back parses again.
+        session.document.forgetParsed();
+      }
     });
   }
 }

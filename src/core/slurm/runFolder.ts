@@ -6,6 +6,7 @@
 //   job.sh            the job script: the setup lines, then our CLI on the snapshot, restricted to a shard
 //   journals/K.jsonl  task K's journal (the follower tails it)
 //   logs/K.out        task K's stdout and stderr
+import { randomBytes } from 'crypto';
 import { existsSync, promises as fs } from 'fs';
 import * as path from 'path';
 import type { JournalIdentity } from '../journal';
@@ -65,7 +66,8 @@ export async function makeRunFolder(runsDir: string, locatorPath: string | undef
 }
 
 export async function writeManifest(folder: string, manifest: RunManifest): Promise<void> {
-  const tmp = path.join(folder, `.${MANIFEST}.${process.pid}.tmp`);
+  // Unique per write: two followers of one run (even in one process) may write it at once.
+  const tmp = path.join(folder, `.${MANIFEST}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   await fs.writeFile(tmp, JSON.stringify(manifest, null, 1) + '\n');
   await fs.rename(tmp, path.join(folder, MANIFEST));
 }
