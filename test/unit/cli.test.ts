@@ -3,11 +3,11 @@
 // arguments or input with nothing written), --out in JSON and CSV, the report on stdout, the
 // progress bar on a terminal, Ctrl+C keeping finished rows, and --resume running only what failed.
 import * as assert from 'assert';
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawnSync, type ChildProcess } from 'child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { parse } from 'csv-parse/sync';
-import { sleep, useTempDir, writeFixture } from './helpers';
+import { sleep, useTempDir, writeFixture, spawnCli, type CliRan } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
@@ -41,23 +41,10 @@ export function apply(row: Row): number {
 `;
 const lengthOf = (i: number) => ROWS[i][0].length;
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Ran = CliRan;
 
 function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Ran> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Ran>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  return { child, done };
+  return spawnCli(args, { cwd, env });
 }
 
 const run = (args: string[], cwd: string, env?: NodeJS.ProcessEnv) => cli(args, cwd, env).done;

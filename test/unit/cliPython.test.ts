@@ -1,28 +1,18 @@
 // The command line with a .py apply file, as a user runs it: `locator-batch run LOC --apply step.py
 // --python PATH ...` in a real child process with a real interpreter (Debian's, with pandas).
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { parse } from 'csv-parse/sync';
-import { useTempDir, writeFixture } from './helpers';
+import { spawnCli, useTempDir, writeFixture } from './helpers';
 import { EXAMPLE_LOCATOR, testPython } from './pythonHelpers';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // LOCATOR_BATCH_PYTHON out of the way: each test says which interpreter it means.
   const childEnv = { ...process.env, ...env };
   delete childEnv.LOCATOR_BATCH_PYTHON;
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...childEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCli(args, { env: { ...childEnv, ...env } }).done;
 }
 
 describe('command line: a Python apply file', function () {

@@ -4,34 +4,15 @@
 // run's exit code; without sbatch, slurm mode is refused. And a local run killed with SIGKILL
 // resumes from its journal: every row once, none of the journaled ones run again.
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { readJournal } from '../../src/core/journal';
 import { readRunFolder } from '../../src/core/slurm';
-import { linesOf, sleep, useTempDir, writeFixture } from './helpers';
+import { linesOf, sleep, useTempDir, writeFixture, spawnCli } from './helpers';
 import { useSlurmCluster } from './slurmHelpers';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<Ran>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  return { child, done };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnCli(args, { env });
 const run = (args: string[], env?: NodeJS.ProcessEnv) => cli(args, env).done;
 
 const LOCATOR = ['File Path,Tag', ...Array.from({ length: 8 }, (_, i) => `/data/r${i}.edf,${i === 5 ? 'bad' : 'ok'}`)].join('\n') + '\n';

@@ -1,5 +1,6 @@
 // Shared helpers for the unit suite: temp folders, generated apply files, runs with defaults, and
 // a look at this process's child processes (to prove worker processes are gone after a run).
+import { spawn, type ChildProcess } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -112,4 +113,26 @@ export function linesOf(file: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** What a finished CLI process gave. */
+export interface CliRan {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The built command line (`dist/cli.js`) as a user runs it: a child process, its output gathered. */
+export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; done: Promise<CliRan> } {
+  const cli = path.resolve(__dirname, '../../../dist/cli.js');
+  const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<CliRan>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, done };
 }

@@ -3,7 +3,7 @@
 // a run folder never submitted; --detach with no row to run; Slurm asked at most once a second; a
 // late collect journals when the run started; the re-run hint keeps --mode slurm.
 import * as assert from 'assert';
-import { execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { readJournal } from '../../src/core/journal';
@@ -13,21 +13,12 @@ import { attachSlurmRun, readRunFolder } from '../../src/core/slurm';
 import { JournalTail } from '../../src/core/slurm/follow';
 import { writeManifest } from '../../src/core/slurm/runFolder';
 import { parseJobStatus, queryJob } from '../../src/core/slurm/scheduler';
-import { applyFixture, essence, sleep, useTempDir, writeFixture } from './helpers';
+import { applyFixture, essence, sleep, useTempDir, writeFixture, spawnCli, type CliRan } from './helpers';
 import { useSlurmCluster } from './slurmHelpers';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliRan> {
+  return spawnCli(args, { env, cwd }).done;
 }
 
 const LOCATOR = ['File Path,Tag', ...Array.from({ length: 6 }, (_, i) => `/data/r${i}.edf,${i === 5 ? 'bad' : 'ok'}`)].join('\n') + '\n';
