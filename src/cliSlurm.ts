@@ -2,7 +2,7 @@
 // rows are pending) and `collect RUN_FOLDER` (follow to the end, then write what `run` writes).
 import type { Locator } from './core/locator';
 import type { RunOutcome, RunSettings } from './core/run';
-import { attachSlurmRun, inspectSlurmRun, readRunFolder, type RunManifest } from './core/slurm';
+import { inspectSlurmRun, readRunFolder, type RunManifest } from './core/slurm';
 import type { RowRecord } from './core/types';
 import type { FinishedRun } from './session/lifecycle';
 import { followSlurmRun } from './session/reattach';
@@ -31,7 +31,8 @@ export async function slurmStatus(folder: string): Promise<number> {
     // Every task ended but nobody followed the run to its end: do it now (at once), so the
     // manifest records the end and rows a failed task never journaled count as errors.
     if (status.ended && !status.manifest.endedAt) {
-      await attachSlurmRun(folder, { journalPath: status.manifest.journal });
+      // Through the session's follower: the run's journal is written aside and renamed, so a window following the run too never interleaves with it.
+      await followSlurmRun(folder);
       status = await inspectSlurmRun(folder);
     }
   } catch (err) {
