@@ -88,14 +88,22 @@ describe('slurm mode on a real cluster', function () {
     assert.deepStrictEqual(runs[0].manifest.shards.flat().sort((a, b) => a - b), [...Array(12).keys()], 'the shards cover every row once');
   });
 
-  it('gives what a sequential run gives with a Python apply file (value, and series with patch)', async () => {
+  it('gives what a sequential run gives with a Python apply file (value, and series with patch; one and two processes per task)', async () => {
     const locatorPath = writeFixture(dir(), 'py/example_locator.csv', readFileSync(EXAMPLE_LOCATOR, 'utf8'));
     const locator = await readLocator(locatorPath);
-    for (const [fixture, resultType, isPatch] of [['compare_value.py', 'value', false], ['compare_series.py', 'series', true]] as const) {
+    const cases = [['compare_value.py', 'value', false, 1], ['compare_series.py', 'series', true, 2]] as const;
+    for (const [fixture, resultType, isPatch, workers] of cases) {
       const python = await loadPy(path.join(PYTHON_FIXTURES, fixture));
       const base = { rows: locator.rows, python, locatorPath, resultType, isPatch } as const;
       const sequential = await runBatch({ ...base, mode: 'sequential', workers: 0, onError: 'continue' });
-      const slurm = await slurmRun(dir(), base, { shards: 3 });
+      const runsDir = path.join(dir(), `py-runs-${workers}`);
+      const slurm = await slurmRun(dir(), { ...base, workers }, { shards: 3, runsDir });
+      // Each task ran its shard the way `workers` says: in a pool of Python processes, or one row at a time.
+      const [folder] = await listRunFolders(runsDir, locatorPath);
+      for (const task of [0, 1, 2]) {
+        const journal = await readJournal(path.join(folder.folder, 'journals', `${task}.jsonl`));
+        assert.strictEqual(journal.header.mode, workers > 1 ? 'process' : 'sequential', `${fixture}: task ${task}'s mode`);
+      }
       assert.ok(sequential.counts.done > 5, `${fixture}: rows ran`);
       assert.deepStrictEqual(byIndex(slurm), byIndex(sequential), `${fixture}: records`);
       assert.deepStrictEqual(
