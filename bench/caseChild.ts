@@ -85,14 +85,23 @@ export class CaseChild {
   }
 }
 
-/** Starts the cases, asks them for `runs` timed runs in turns, ends them; returns their samples in order. */
+/**
+ * Starts the cases, asks them for `runs` timed runs in turns, ends them; returns their samples in order.
+ * Every other round goes in the reverse order, so no case always runs first (after the orchestrator's
+ * pause) or always right after the same neighbour: samples[r] of every case still belong to round r.
+ */
 export async function rounds(specs: CaseSpec[], runs: number, env?: NodeJS.ProcessEnv): Promise<CaseChild[]> {
   const children: CaseChild[] = [];
   try {
     for (const spec of specs) children.push(await CaseChild.start(spec, env));
-    for (let r = 0; r < runs; r++) for (const c of children) await c.run();
+    for (let r = 0; r < runs; r++) for (const c of roundOrder(children, r)) await c.run();
   } finally {
     await Promise.all(children.map((c) => c.end()));
   }
   return children;
+}
+
+/** The order of round `r`: as given in even rounds, reversed in odd ones. */
+export function roundOrder<T>(cases: readonly T[], r: number): T[] {
+  return r % 2 ? [...cases].reverse() : [...cases];
 }

@@ -20,7 +20,12 @@ export type CaseSpec =
       mode: Mode;
       workers: number;
       rows: number;
-      fixture: 'trivial' | 'trivial-async' | 'busy' | 'io';
+      fixture: 'trivial' | 'trivial-async' | 'trivial-condition' | 'busy' | 'io';
+      /**
+       * Build the rows inside the timed run (as the original's total includes building its tasks
+       * with iterrows): the comparison of totals with the original.
+       */
+      buildRows?: boolean;
       /** One untimed run first (lets the JIT settle, as in a long-lived extension host). */
       warmup: boolean;
       /** process: keep the pool between runs, as the extension does (the warm-up run starts it). */
@@ -37,7 +42,7 @@ export type CaseSpec =
     }
   | { kind: 'floor'; rows: number; serialization: 'json' | 'advanced'; chunkRows: number; children: number }
   /** The anchor for async mode: the io fixture's apply over the same rows through p-limit, nothing else. */
-  | { kind: 'p-limit'; rows: number; concurrency: number; file: string }
+  | { kind: 'p-limit'; rows: number; concurrency: number; file: string; warmup: boolean }
   /** 100k rows through process mode; the parent measures the whole process tree's memory. */
   | { kind: 'memory'; rows: number }
   | { kind: 'calibrate'; targetMs: number };
@@ -121,20 +126,20 @@ export async function prepareCase(spec: CaseSpec): Promise<PreparedCase> {
       const pLimit = (require('p-limit') as { default: (n: number) => <T>(fn: () => Promise<T>) => Promise<T> }).default;
       const { apply } = require(path.join(FIXTURES, 'io.js')) as { apply(row: Row): Promise<unknown> };
       const rows = makeRows(spec.rows, { 'File Path': spec.file });
-      return {
-        info: {},
-        async run() {
-          gc();
-          const c0 = cpuMsNow();
-          const t0 = performance.now();
-          const limit = pLimit(spec.concurrency);
-          // Results in row order, as the engine keeps them.
-          const values = await Promise.all(rows.map((row) => limit(() => apply(row))));
-          const ms = performance.now() - t0;
-          if (values.length !== rows.length) throw new Error('p-limit anchor lost rows');
-          return { ms, cpuMs: cpuMsNow() - c0 };
-        },
+      const once = async (): Promise<RunSample> => {
+        gc();
+        const c0 = cpuMsNow();
+        const t0 = performance.now();
+        const limit = pLimit(spec.concurrency);
+        // Results in row order, as the engine keeps them.
+        const values = await Promise.all(rows.map((row) => limit(() => apply(row))));
+        const ms = performance.now() - t0;
+        if (values.length !== rows.length) throw new Error('p-limit anchor lost rows');
+        return { ms, cpuMs: cpuMsNow() - c0 };
       };
+      // One untimed run first, as the engine's cases it is compared with have (warmup: true).
+      if (spec.warmup) await once();
+      return { info: {}, run: once };
     }
     case 'memory': {
       const rows = makeRows(spec.rows);
@@ -164,7 +169,7 @@ async function prepareEngine(spec: Extract<CaseSpec, { kind: 'engine' }>): Promi
   const extra: Partial<Row> = {};
   if (spec.iters !== undefined) extra.iters = String(spec.iters);
   if (spec.file !== undefined) extra['File Path'] = spec.file;
-  const rows = makeRows(spec.rows, extra);
+  let rows = makeRows(spec.rows, extra);
   const { bundle, module } = await loadApplyFile(path.join(FIXTURES, `${spec.fixture}.js`));
   const once = async (): Promise<RunSample> => {
     if (spec.prewarm) {
@@ -174,8 +179,10 @@ async function prepareEngine(spec: Extract<CaseSpec, { kind: 'engine' }>): Promi
     }
     gc();
     let firstRowMs: number | undefined;
+    if (spec.buildRows) rows = [];
     const c0 = cpuMsNow();
     const t0 = performance.now();
+    if (spec.buildRows) rows = makeRows(spec.rows, extra);
     const out = await runBatch({
       rows,
       module,

@@ -58,8 +58,13 @@ function missingParts(python: string, modules: string): string | undefined {
   return r.status === 0 ? undefined : `skipped: ${python} cannot import ${modules} (bash scripts/setup-python.sh)`;
 }
 
+/** A section that could not run: its targets fail (with --strict the run fails) instead of vanishing. */
 function skipped(title: string, why: string): PythonBenchSection {
-  return { text: [`## ${title}`, '', why], checks: [], data: { skipped: why } };
+  return {
+    text: [`## ${title}`, '', why],
+    checks: [{ target: `${title}: its targets (the seed's dispatcher or our Python runtime could not run)`, measured: `could not run: ${why}`, pass: false }],
+    data: { skipped: why },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

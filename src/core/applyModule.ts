@@ -55,6 +55,10 @@ export class ApplyModuleError extends Error {
   }
 }
 
+/** The first line of every bundle: `import.meta` for code compiled as CommonJS under the user's file name. */
+export const BUNDLE_BANNER =
+  'var __locatorBatchImportMeta = { url: require("url").pathToFileURL(__filename).href, filename: __filename, dirname: __dirname };';
+
 function bundleDir(): string {
   return path.join(os.tmpdir(), 'locator-batch-bundles');
 }
@@ -91,9 +95,7 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
     // The bundle runs as CommonJS compiled under the user's file name: give `import.meta` the entry
     // file's values (left in the code, it would not compile as CommonJS).
     define: { 'import.meta': '__locatorBatchImportMeta' },
-    banner: {
-      js: 'var __locatorBatchImportMeta = { url: require("url").pathToFileURL(__filename).href, filename: __filename, dirname: __dirname };',
-    },
+    banner: { js: BUNDLE_BANNER },
   });
   let code: string;
   try {
@@ -239,8 +241,24 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
-/** Frames of the bundle carry the user's file name (we compiled under it) and the bundle's positions. */
+/**
+ * Frames of the bundle carry the user's file name (we compiled under it) and the bundle's positions.
+ * The inline source map is decoded on the first stack to map, not when the module loads: decoding it
+ * (base64, JSON, Node's SourceMap) cost a fresh worker 5-10 ms of one-time start-up in every run that
+ * never fails a row.
+ */
 function makeStackMapper(file: string, code: string): (stack: string) => string {
+  let mapper: ((stack: string) => string) | undefined;
+  return (stack) => {
+    if (!mapper) {
+      mapper = parseStackMapper(file, code);
+      code = ''; // the bundle's text is not needed any more
+    }
+    return mapper(stack);
+  };
+}
+
+function parseStackMapper(file: string, code: string): (stack: string) => string {
   const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
   if (!m) return (s) => s;
   let map: SourceMap;

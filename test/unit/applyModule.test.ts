@@ -2,7 +2,7 @@
 // that point at their own .ts lines.
 import { strict as assert } from 'node:assert';
 import * as path from 'path';
-import { ApplyModuleError, loadApplyFile } from '../../src/core/applyModule';
+import { ApplyModuleError, loadApplyBundle, loadApplyFile } from '../../src/core/applyModule';
 import type { Mode } from '../../src/core/types';
 import { applyFixture, run, useTempDir, writeFixture } from './helpers';
 
@@ -359,6 +359,27 @@ describe('apply module', () => {
         assert.deepEqual({ file: err?.location?.file, line: err?.location?.line }, { file: loaded.file, line: loaded.file.includes('second') ? 2 : 1 });
       }
     });
+  });
+
+  it("loading a bundle leaves its source map alone until a stack needs it (a worker's first run pays nothing for it)", async () => {
+    const loaded = await applyFixture(tmp(), 'lazy-map.ts', "export function apply(row: { n: string }): number {\n  throw new Error('no ' + row.n);\n}\n");
+    // Decoding the inline map is the base64 decode of the map's text: count them while loading.
+    const from = Buffer.from;
+    let base64Decodes = 0;
+    (Buffer as { from: unknown }).from = (...args: unknown[]) => {
+      if (args[1] === 'base64') base64Decodes++;
+      return (from as (...a: unknown[]) => Buffer)(...args);
+    };
+    let mod;
+    try {
+      mod = await loadApplyBundle(loaded.file, loaded.bundle.code);
+      assert.equal(base64Decodes, 0, 'no source map decoded while loading');
+    } finally {
+      Buffer.from = from;
+    }
+    // The first stack to map decodes it, and still names the user's .ts line.
+    const out = await run({ ...loaded, module: mod }, [{ n: '1' }, { n: '2' }]);
+    for (const rec of out.records) assert.deepEqual({ file: rec.error?.location?.file, line: rec.error?.location?.line }, { file: loaded.file, line: 2 });
   });
 
   it('two runs that load the same new apply file at once both load it (two locators, one apply file)', async () => {
