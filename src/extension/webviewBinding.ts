@@ -199,6 +199,8 @@ export class WebviewBinding implements vscode.Disposable {
         return;
       case 'openLocation':
         return openLocation(msg);
+      case 'openValue':
+        return openWholeValue(session, msg.index);
       case 'pickApplyFile': {
         const settings = await chooseApplyFile(sessions, session);
         if (settings) await this.sendSettings(settings);
@@ -222,4 +224,17 @@ export class WebviewBinding implements vscode.Disposable {
     this.generation++;
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Opens the whole value of a result whose cell shows only its start, in an untitled editor beside. */
+async function openWholeValue(session: LocatorSession, index: number): Promise<void> {
+  const text = session.fullResultText(index);
+  if (text === undefined) {
+    void vscode.window.showInformationMessage(`Locator Batch: row ${index + 1} has no result to open any more (a run replaced it).`);
+    return;
+  }
+  const trimmed = text.trimStart();
+  const language = trimmed.startsWith('{') || trimmed.startsWith('[') ? 'json' : 'plaintext';
+  const doc = await vscode.workspace.openTextDocument({ content: text, language });
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
 }
