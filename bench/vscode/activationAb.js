@@ -37,7 +37,7 @@ async function main() {
     console.error(JSON.stringify(round));
     out.rounds.push(round);
   }
-  const med = (xs) => { const v = xs.filter(Number.isFinite).sort((p, q) => p - q); return v.length ? v[Math.floor((v.length - 1) / 2)] : NaN; };
+  const med = (xs) => { const v = xs.filter(Number.isFinite).sort((p, q) => p - q); const m = v.length >> 1; return !v.length ? NaN : v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
   for (const side of ['a', 'b']) out[`${side}MedianOwnMs`] = med(out.rounds.map((r) => r[side].ownMs));
   out.loadavgAfter = os.loadavg();
   const text = JSON.stringify(out, null, 1);
