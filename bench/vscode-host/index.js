@@ -33,28 +33,43 @@ exports.run = async function run() {
   const ext = vscode.extensions.getExtension(ID);
   if (!ext) throw new Error(`extension ${ID} is not installed in this host`);
   const out = { id: ID, path: ext.extensionPath, wasActive: ext.isActive, hostUptimeMs: Math.round(process.uptime() * 1000) };
+  const main = require.resolve(path.resolve(ext.extensionPath, ext.packageJSON.main || 'index.js'));
+  // Installed before anything else: the extension activates on onStartupFinished, which VS Code may
+  // fire while this host settles; its own activation is then the one timed (as VS Code times it).
+  const split = splitActivation(main);
+  const features = timeLoadOf(path.join(path.dirname(main), 'extension-features.js'));
   if (!ext.isActive) {
     Object.assign(out, await settle());
-    const main = require.resolve(path.resolve(ext.extensionPath, ext.packageJSON.main || 'index.js'));
-    const split = splitActivation(main);
-    const heap0 = process.memoryUsage().heapUsed;
-    const profile = process.env.LB_BENCH_PROFILE ? await startProfile() : undefined;
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await ext.activate();
-    out.activateMs = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    out.cpuMs = (cpu.user + cpu.system) / 1000;
-    if (profile) out.profile = await profile.stop(process.env.LB_BENCH_PROFILE);
+    out.activatedBy = ext.isActive ? 'VS Code (onStartupFinished, while the host settled)' : 'this probe (the API)';
+    if (!ext.isActive) {
+      const heap0 = process.memoryUsage().heapUsed;
+      const profile = process.env.LB_BENCH_PROFILE ? await startProfile() : undefined;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await ext.activate();
+      out.activateMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      out.cpuMs = (cpu.user + cpu.system) / 1000;
+      if (profile) out.profile = await profile.stop(process.env.LB_BENCH_PROFILE);
+      out.heapGrowthMb = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
+    }
     split.restore();
     out.loadMs = split.loadMs;
     out.activateCallMs = split.activateCallMs;
-    out.heapGrowthMb = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
     // The same call again: the API round trip alone, for scale.
     const t1 = performance.now();
     await ext.activate();
     out.secondCallMs = performance.now() - t1;
+    // What activation no longer loads is loaded by the first command: Cancel Run with no run going
+    // (it only says so), timed from the call to its answer, and the part of it that loads the rest.
+    const t2 = performance.now();
+    await vscode.commands.executeCommand('locatorBatch.cancelRun');
+    out.firstCommandMs = performance.now() - t2;
+    out.featuresLoadMs = features.ms();
+  } else {
+    split.restore();
   }
+  features.restore();
   // For scale: what one `import * as vscode from 'vscode'` costs in an esbuild CJS bundle
   // (__toESM copies every property of the API object into a new namespace object).
   out.vscodeApiKeys = Object.getOwnPropertyNames(vscode).length;
@@ -63,6 +78,29 @@ exports.run = async function run() {
   out.commands = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('locatorBatch.')).length;
   console.log(`LB_BENCH_ACTIVATION ${JSON.stringify(out)}`);
 };
+
+/** Times the first Module._load of `file` (undefined if it is not loaded, e.g. an older build has no such file). */
+function timeLoadOf(file) {
+  let ms;
+  const original = Module._load;
+  const wrapper = function (request, parent, isMain) {
+    let resolved;
+    try {
+      resolved = Module._resolveFilename(request, parent, isMain);
+    } catch {
+      return original.apply(this, arguments);
+    }
+    if (resolved !== file || ms !== undefined) return original.apply(this, arguments);
+    const t0 = performance.now();
+    try {
+      return original.apply(this, arguments);
+    } finally {
+      ms = performance.now() - t0;
+    }
+  };
+  Module._load = wrapper;
+  return { ms: () => ms, restore: () => { if (Module._load === wrapper) Module._load = original; } };
+}
 
 /** Median time of esbuild's __toESM(require('vscode')) (its helpers, copied), over 11 copies. */
 function timeToEsmCopy(mod) {
@@ -135,7 +173,7 @@ function procStat() {
 function splitActivation(main) {
   const res = { loadMs: undefined, activateCallMs: undefined };
   const original = Module._load;
-  Module._load = function (request, parent, isMain) {
+  const wrapper = function (request, parent, isMain) {
     let file;
     try {
       file = Module._resolveFilename(request, parent, isMain);
@@ -164,7 +202,14 @@ function splitActivation(main) {
     };
     return wrapped;
   };
-  return { ...res, restore() { Module._load = original; Object.assign(this, res); } };
+  Module._load = wrapper;
+  // Unwrapped by passing through once restored (another wrapper may sit on top of this one).
+  let restored = false;
+  const inner = wrapper;
+  Module._load = function (...a) {
+    return restored ? original.apply(this, a) : inner.apply(this, a);
+  };
+  return { ...res, restore() { restored = true; Object.assign(this, res); } };
 }
 
 async function startProfile() {

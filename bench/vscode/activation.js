@@ -11,8 +11,28 @@ const { runExtensionHostTests } = require(path.join(REPO, 'test/harness/runVscod
 
 const HOST_ENTRY = path.join(REPO, 'bench', 'vscode-host', 'index.js');
 
+/**
+ * A copy of the extension at `extDir` (its files linked) whose package.json has no
+ * onStartupFinished: VS Code would activate it as the host starts, often before the probe has
+ * wrapped the loader (its figures were then n/a); the probe activates it instead. Loading and
+ * activate() cost the same whichever event activates it.
+ */
+function probeCopy(extDir) {
+  const dir = `${extDir.replace(/\/+$/, '')}-activation-probe`;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir);
+  for (const name of fs.readdirSync(extDir)) {
+    if (name !== 'package.json') fs.symlinkSync(path.join(extDir, name), path.join(dir, name));
+  }
+  const pkg = JSON.parse(fs.readFileSync(path.join(extDir, 'package.json'), 'utf8'));
+  pkg.activationEvents = (pkg.activationEvents ?? []).filter((e) => e !== 'onStartupFinished');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  return dir;
+}
+
 /** One fresh extension host: the LB_BENCH_ACTIVATION figures it printed. */
 async function activationRun(extDir, workspace) {
+  const probeDir = probeCopy(extDir);
   const sink = new Writable({ write(_c, _e, cb) { cb(); } });
   // @vscode/test-electron's runTests prints "Exit code: N" with console.log: keep stdout for the report.
   const log = console.log;
@@ -21,7 +41,7 @@ async function activationRun(extDir, workspace) {
   let output;
   try {
     ({ code, output } = await runExtensionHostTests({
-      extensionDevelopmentPath: extDir,
+      extensionDevelopmentPath: probeDir,
       extensionTestsPath: HOST_ENTRY,
       workspaceFolder: workspace,
       timeoutMs: 180_000,
@@ -29,6 +49,7 @@ async function activationRun(extDir, workspace) {
     }));
   } finally {
     console.log = log;
+    fs.rmSync(probeDir, { recursive: true, force: true });
   }
   const line = output.split('\n').find((l) => l.startsWith('LB_BENCH_ACTIVATION '));
   if (!line) throw new Error(`the extension host printed no LB_BENCH_ACTIVATION line (exit ${code}); its output:\n${output.slice(-2000)}`);
@@ -64,6 +85,9 @@ async function activationSection(b, extDir, ws) {
     toEsm: stats(runs.map((x) => x.toEsmCopyMs)),
     apiKeys: runs[0]?.vscodeApiKeys,
     toEsmSites: (fs.readFileSync(path.join(extDir, 'dist', 'extension.js'), 'utf8').match(/[\w$]+\(require\("vscode"\)\)/g) ?? []).length,
+    firstCommand: stats(runs.map((x) => x.firstCommandMs)),
+    featuresLoad: stats(runs.map((x) => x.featuresLoadMs)),
+    byVscode: runs.filter((x) => /^VS Code/.test(x.activatedBy ?? '')).length,
     settle: stats(runs.map((x) => x.settleMs)),
     unsettled: runs.filter((x) => !x.settled).length,
     runs,
@@ -81,6 +105,8 @@ async function activationSection(b, extDir, ws) {
         ['  of which: the activate() call', spread(a.call, 1)],
         ['loading + activate() (what VS Code reports as "Activation")', spread(a.own, 1)],
         ['CPU time of the extension-host process meanwhile', spread(a.cpu, 1)],
+        ['the first command after activation (Cancel Run, no run going)', spread(a.firstCommand, 1)],
+        ['  of which: loading the rest of the extension (dist/extension-features.js)', spread(a.featuresLoad, 1)],
       ],
     ),
   );
@@ -94,9 +120,19 @@ async function activationSection(b, extDir, ws) {
     `For scale: esbuild turns each \`import * as vscode from 'vscode'\` into a copy of the API object (${a.apiKeys ?? 'n/a'} properties), ` +
       `${fmt(a.toEsm.median, 2)} ms per copy in the host; the production bundle makes ${a.toEsmSites} of them while it loads.`,
   );
+  if (a.byVscode) {
+    say(
+      `In ${a.byVscode} of ${runs.length} host(s) VS Code activated the extension itself (onStartupFinished) while the host settled: ` +
+        'the split (loading, activate()) is of that activation, timed as VS Code times it; the API figures are of the other hosts only.',
+    );
+  }
   if (errors.length) say(`Failed hosts: ${errors.join('; ')}`);
-  checks.push({ target: 'activation via the API, wall clock < 50 ms', measured: `${fmt(a.api.median, 1)} ms`, pass: a.api.median < TARGETS.activationMs });
-  checks.push({ target: 'activation as VS Code counts it (load + activate()) < 50 ms', measured: `${fmt(a.own.median, 1)} ms`, pass: a.own.median < TARGETS.activationMs });
+  if (a.api.n) checks.push({ target: 'activation via the API, wall clock < 50 ms', measured: `${fmt(a.api.median, 1)} ms`, pass: a.api.median < TARGETS.activationMs });
+  checks.push({
+    target: 'activation as VS Code counts it (load + activate()) < 50 ms',
+    measured: a.own.n ? `${fmt(a.own.median, 1)} ms (max ${fmt(a.own.max, 1)})` : 'n/a (not measured)',
+    pass: a.own.n > 0 && a.own.median < TARGETS.activationMs,
+  });
   return a;
 }
 

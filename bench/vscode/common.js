@@ -21,7 +21,7 @@ const quickInput = require(path.join(REPO, 'test/harness/quickInput.js'));
 
 const EXT_ID = 'locator-batch.locator-batch';
 const BIG_ROWS = 100_000;
-const TARGETS = { activationMs: 50, extensionBytes: 1024 * 1024, bigFirstRowsMs: 2000 };
+const TARGETS = { activationMs: 50, extensionBytes: 1024 * 1024 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // This benchmark's figures are milliseconds: whole numbers unless a call says otherwise.

@@ -68,17 +68,8 @@ function printUi(bench, ui, ws) {
   if (b.open?.cpu) say(`CPU seconds per process during the first open: ${roleTable([b.open.cpu])}.`);
   const reshowCpu = b.reshows.map((o) => o.cpu).filter(Boolean);
   if (reshowCpu.length) say(`CPU seconds per process while the tab was shown again (median): ${roleTable(reshowCpu)}.`);
-  checks.push({
-    target: '100k-row locator: open → first rows shown < 2 s',
-    measured: `${fmt(b.open?.firstRowsMs)} ms (1 cold open)`,
-    pass: b.open?.firstRowsMs < TARGETS.bigFirstRowsMs,
-  });
-  const reshowFirst = col(b.reshows, 'firstRowsMs');
-  checks.push({
-    target: '  the same, document already loaded (tab shown again): first rows < 2 s',
-    measured: `${fmt(reshowFirst.median)} ms`,
-    pass: reshowFirst.median < TARGETS.bigFirstRowsMs,
-  });
+  // The targets for these (relative to VS Code's own text editor, measured alternately in one
+  // window) are section 5's (bench/vscode/openBig.js); the absolute figures stay in the table above.
 
   say();
   say(`### A ${BIG_ROWS / 1000}k-row run: apply/trivial.js, process mode, 2 workers (${b.runs.length} run${b.runs.length === 1 ? '' : 's'})`);

@@ -1,33 +1,49 @@
 // Entry point: activate only registers (it runs in every workspace, on onStartupFinished: keep it
-// cheap). Nothing runs, loads or scans until the user asks.
+// cheap). It registers the contributed commands and the locator editor as placeholders; the rest of
+// the extension (features.ts, its own file dist/extension-features.js: the engine, the sessions, the
+// views) loads the first time one of them is used. Nothing runs, loads or scans until the user asks.
 import * as vscode from 'vscode';
-import { endIdlePythonWorkers, endIdleWorkers } from '../core/run';
-import { registerCommands } from './commands';
-import { LocatorEditorProvider } from './locatorEditor';
+import { COMMANDS, CSV_EDITOR_VIEW_TYPE, LOCATOR_EDITOR_VIEW_TYPE } from './contributions';
+import type { Features } from './features';
 import { reopenEarlyTabs } from './reopenEarlyTabs';
-import { ResultsPanels } from './resultsPanel';
-import { RunReporter } from './runReporter';
-import { Sessions } from './sessions';
+
+let features: Features | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  const reporter = new RunReporter();
-  const sessions = new Sessions(context, reporter);
-  const panels = new ResultsPanels(context.extensionUri, sessions);
+  const placeholders: vscode.Disposable[] = [];
+  const load = (): Features => {
+    if (!features) {
+      // The real commands take the placeholders' ids.
+      for (const d of placeholders.splice(0)) d.dispose();
+      // A file of its own beside this one in dist/ (esbuild.js); features.js beside this one in out/.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { loadFeatures } = require('./features') as typeof import('./features');
+      features = loadFeatures(context);
+    }
+    return features;
+  };
+  for (const id of Object.values(COMMANDS)) {
+    placeholders.push(
+      vscode.commands.registerCommand(id, (...args: unknown[]) => {
+        load();
+        return vscode.commands.executeCommand(id, ...args);
+      }),
+    );
+  }
+  const editor: vscode.CustomTextEditorProvider = {
+    resolveCustomTextEditor: (document, panel, token) => load().editorProvider.resolveCustomTextEditor(document, panel, token),
+  };
+  const options = { supportsMultipleEditorsPerDocument: true };
   context.subscriptions.push(
-    reporter,
-    sessions,
-    panels,
-    ...LocatorEditorProvider.register(context.extensionUri, sessions),
-    ...registerCommands(sessions, panels),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('locatorBatch.keepWorkersSeconds')) void Promise.all([endIdleWorkers(), endIdlePythonWorkers()]);
-    }),
+    ...[LOCATOR_EDITOR_VIEW_TYPE, CSV_EDITOR_VIEW_TYPE].map((viewType) => vscode.window.registerCustomEditorProvider(viewType, editor, options)),
+    { dispose: () => placeholders.forEach((d) => d.dispose()) },
+    { dispose: () => features?.dispose() },
     // After the provider is registered: it opens the locator editor.
     reopenEarlyTabs(context.workspaceState),
   );
 }
 
-export function deactivate(): Promise<void> {
+export function deactivate(): Promise<void> | undefined {
   // Disposing the subscriptions cancels runs, which ends their workers; this ends those kept warm.
-  return Promise.all([endIdleWorkers(), endIdlePythonWorkers()]).then(() => undefined);
+  return features?.endIdleWorkers();
 }

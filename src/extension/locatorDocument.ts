@@ -89,6 +89,12 @@ export class LocatorDocument {
     return cached && cached.doc === doc && cached.version === doc.version ? cached.value : undefined;
   }
 
+  /** Whether the document VS Code holds of this locator has been parsed as it is now (no waiting). */
+  parsedNowOfOpenDocument(): boolean {
+    const doc = this.parsed?.doc;
+    return !!doc && !doc.isClosed && this.parsedNow(doc) !== undefined;
+  }
+
   /** Drops the parsed rows (the document, or the last editor of it, was closed). */
   forgetParsed(): void {
     this.parsed = undefined;

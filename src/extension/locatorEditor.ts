@@ -5,10 +5,9 @@ import type { Sessions } from './sessions';
 import { WebviewBinding } from './webviewBinding';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
-/** Default editor for `*.locator.csv`. */
-export const LOCATOR_EDITOR_VIEW_TYPE = 'locatorBatch.locatorEditor';
-/** The same editor, offered for every `*.csv` (a second view type: priority is per contribution). */
-export const CSV_EDITOR_VIEW_TYPE = 'locatorBatch.csvEditor';
+import { CSV_EDITOR_VIEW_TYPE, LOCATOR_EDITOR_VIEW_TYPE } from './contributions';
+
+export { CSV_EDITOR_VIEW_TYPE, LOCATOR_EDITOR_VIEW_TYPE };
 
 // Typing in the text editor fires a change per keystroke: redraw once the user pauses.
 const REFRESH_DEBOUNCE_MS = 150;
@@ -21,14 +20,6 @@ export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
     private readonly extensionUri: vscode.Uri,
     private readonly sessions: Sessions,
   ) {}
-
-  static register(extensionUri: vscode.Uri, sessions: Sessions): vscode.Disposable[] {
-    const provider = new LocatorEditorProvider(extensionUri, sessions);
-    const options = { supportsMultipleEditorsPerDocument: true };
-    return [LOCATOR_EDITOR_VIEW_TYPE, CSV_EDITOR_VIEW_TYPE].map((viewType) =>
-      vscode.window.registerCustomEditorProvider(viewType, provider, options),
-    );
-  }
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     panel.webview.options = webviewOptions(this.extensionUri);

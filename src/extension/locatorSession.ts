@@ -5,6 +5,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { describePython, isPythonApplyFile } from '../core/python/pythonApply';
+import { formatCell } from '../core/encode';
+import type { RowRecord } from '../core/types';
 import type { RunSettings } from '../core/run';
 import type { InitMessage, ProgressView, ResultView, RunSettingsView, ToWebview, UnfinishedRunView } from '../shared/protocol';
 import type { RunFolderEntry } from '../core/slurm';
@@ -82,6 +84,8 @@ export class LocatorSession implements vscode.Disposable {
   unfinished?: { run: UnfinishedRun; view: UnfinishedRunView };
   /** What the table shows per row: the last result of each row (sparse). */
   private results: ResultView[] = [];
+  /** The values behind results too large to post whole (ResultView.fullLength), by row. */
+  private readonly largeValues = new Map<number, RowRecord['value']>();
 
   constructor(
     readonly uri: vscode.Uri,
@@ -121,6 +125,14 @@ export class LocatorSession implements vscode.Disposable {
     const results = this.results;
     for (let i = start, n = Math.min(end, results.length); i < n; i++) if (results[i]) out.push(results[i]);
     return out;
+  }
+
+  /** The whole text of row `index`'s result, when its view holds only the start (ResultView.fullLength). */
+  fullResultText(index: number): string | undefined {
+    if (this.largeValues.has(index)) return formatCell(this.largeValues.get(index));
+    // The unfinished last run's rows, shown while no run of this window is.
+    const rec = !this.currentRun() ? this.unfinished?.run.records.find((r) => r.index === index) : undefined;
+    return rec?.status === 'done' && rec.value !== undefined ? formatCell(rec.value) : undefined;
   }
 
   /** The run the views show (the one going, else the last one), with its current progress. */
@@ -211,8 +223,14 @@ export class LocatorSession implements vscode.Disposable {
     const view: RunSettingsView = { ...shown, applyFile: start.applyFile, column: start.column ?? 'result' };
     const controller = new AbortController();
     const runId = nextRunId++;
-    if (!start.keepResults) this.results = [];
-    for (const i of indices) this.results[i] = { index: i, status: 'pending' };
+    if (!start.keepResults) {
+      this.results = [];
+      this.largeValues.clear();
+    }
+    for (const i of indices) {
+      this.results[i] = { index: i, status: 'pending' };
+      this.largeValues.delete(i);
+    }
     const log = this.reporter.startRun({
       locator: this.uri,
       applyFile: start.applyFile,
@@ -225,7 +243,7 @@ export class LocatorSession implements vscode.Disposable {
       cancel: () => controller.abort(),
       shownIn: start.shownIn,
     });
-    const stream = new ResultStream(runId, total, this.results, (msg) => this.emitter.fire(msg), log);
+    const stream = new ResultStream(runId, total, this.results, (msg) => this.emitter.fire(msg), log, this.largeValues);
     this.active = { runId, controller, stream, slurm: settings.mode === 'slurm' };
     // Only a partial run names its rows (a full run of 100k rows need not send 100k numbers).
     const partial = indices.length < total;

@@ -10,7 +10,7 @@
 // open while the extension is active is remembered (workspace state), so one restored in the next
 // session, after "Reopen Editor With... > Text Editor", stays text.
 import * as vscode from 'vscode';
-import { LOCATOR_EDITOR_VIEW_TYPE } from './locatorEditor';
+import { LOCATOR_EDITOR_VIEW_TYPE } from './contributions';
 
 const KEPT_AS_TEXT_KEY = 'locatorBatch.locatorTextTabs';
 // The workbench may still be registering the contributions when the extension activates: check that

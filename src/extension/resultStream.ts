@@ -3,7 +3,7 @@
 // webview channel. Progress without new rows is sent as it comes (rows/s and time left stay current).
 import { formatCell } from '../core/encode';
 import type { RowRecord, RunProgress } from '../core/types';
-import type { ProgressView, ResultView, ToWebview } from '../shared/protocol';
+import { RESULT_TEXT_LIMIT, type ProgressView, type ResultView, type ToWebview } from '../shared/protocol';
 import type { RunLog } from './runReporter';
 
 const RESULT_FLUSH_MS = 50;
@@ -20,6 +20,8 @@ export class ResultStream {
     private readonly results: ResultView[],
     private readonly post: (msg: ToWebview) => void,
     private readonly log: RunLog,
+    /** The values too large for a view (see RESULT_TEXT_LIMIT), by row: the engine's own objects, opened on demand. */
+    private readonly largeValues: Map<number, RowRecord['value']>,
   ) {
     this.progress = emptyProgress(total);
   }
@@ -27,6 +29,8 @@ export class ResultStream {
   row(rec: RowRecord): void {
     const view = toResultView(rec);
     this.results[rec.index] = view;
+    if (view.fullLength !== undefined) this.largeValues.set(rec.index, rec.value);
+    else this.largeValues.delete(rec.index);
     if (rec.reused) return;
     this.pending.push(view);
     this.log.row(rec);
@@ -81,7 +85,13 @@ export function toProgressView(p: RunProgress): ProgressView {
 export function toResultView(rec: RowRecord): ResultView {
   // Durations to 0.01 ms: full precision only made 100k-row messages longer.
   const view: ResultView = { index: rec.index, status: rec.status, durationMs: Math.round(rec.durationMs * 100) / 100 };
-  if (rec.status === 'done' && rec.value !== undefined) view.text = formatCell(rec.value);
+  if (rec.status === 'done' && rec.value !== undefined) {
+    const text = formatCell(rec.value);
+    if (text.length > RESULT_TEXT_LIMIT) {
+      view.text = text.slice(0, RESULT_TEXT_LIMIT);
+      view.fullLength = text.length;
+    } else view.text = text;
+  }
   if (rec.error) {
     const { name, message, stack, location } = rec.error;
     view.error = { name, message, stack, location };

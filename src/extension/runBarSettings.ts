@@ -41,9 +41,13 @@ export class RunBarSettings {
     return this.warm(this.toView(r, await this.resolve(r.applyFile, r.choice)));
   }
 
+  /** What view() or update() returned last: a tab shown again draws with it at once (its settings follow if they changed). */
+  lastView?: RunSettingsView;
+
   /** Settings that say process mode start its workers now, so the run that follows finds them ready. */
   private warm(view: RunSettingsView): RunSettingsView {
     warmWorkersFor(this.uri, view);
+    this.lastView = view;
     return view;
   }
 

@@ -9,17 +9,9 @@ import type { RunSummaryView } from '../shared/protocol';
 import { endText, slurmStateText } from '../shared/summary';
 import type { SlurmStateSummary } from '../core/slurm';
 
-export const COMMANDS = {
-  runBatch: 'locatorBatch.runBatch',
-  cancelRun: 'locatorBatch.cancelRun',
-  rerunFailed: 'locatorBatch.rerunFailed',
-  resumeLastRun: 'locatorBatch.resumeLastRun',
-  exportResults: 'locatorBatch.exportResults',
-  newApplyFile: 'locatorBatch.newApplyFile',
-  showResults: 'locatorBatch.showResults',
-  openEditor: 'locatorBatch.openEditor',
-  writeBack: 'locatorBatch.writeBack',
-} as const;
+import { COMMANDS } from './contributions';
+
+export { COMMANDS };
 
 export interface RunLog {
   row(rec: RowRecord): void;

@@ -65,9 +65,24 @@ export class WebviewBinding implements vscode.Disposable {
     // No document when the file is too large for VS Code to hand over: the session reads the disk.
     const doc = await session.document.documentOrDisk();
     const full = doc ? session.document.parse(doc) : session.document.parseFromDisk();
+    // A tab shown again (its document parsed already): the rows it shows, with the settings it
+    // showed last, before anything else (settings that changed meanwhile follow).
+    const parsed = doc && session.document.parsedNow(doc);
+    const shownSettings = session.runBar.lastView;
+    const early = !!parsed && !!shownSettings;
+    if (parsed && shownSettings) {
+      this.postInit(shownSettings, parsed.columns, parsed.rows.length, undefined);
+      const from = Math.max(0, Math.min(showsRow, parsed.rows.length - 1) - SHOWN_ROWS / 4);
+      const to = Math.min(parsed.rows.length, from + SHOWN_ROWS);
+      this.postRows(parsed, from, to);
+      if (from > 0 || to > ROWS_PER_SLICE) this.postResults(from, to);
+      void settings.then((view) => {
+        if (!stale() && JSON.stringify(view) !== JSON.stringify(shownSettings)) void this.sendSettings(view);
+      }, () => undefined);
+    }
     // A large document not parsed yet (a first open): draw its top lines while the whole parses.
     let head: Locator | undefined;
-    if (doc && !session.document.parsedNow(doc) && doc.lineCount > HEAD_LINES * 2) {
+    if (doc && !parsed && doc.lineCount > HEAD_LINES * 2) {
       head = await parseLocator(doc.getText(new vscode.Range(0, 0, HEAD_LINES, 0))).catch(() => undefined);
       const view = await settings;
       if (stale()) return;
@@ -87,9 +102,11 @@ export class WebviewBinding implements vscode.Disposable {
     }
     if (stale()) return;
     const headStands = head && locator && head.columns.join('\0') === locator.columns.join('\0');
-    const view = await settings;
-    if (stale()) return;
-    if (!headStands) this.postInit(view, locator?.columns ?? [], locator?.rows.length ?? 0, parseError);
+    if (!early) {
+      const view = await settings;
+      if (stale()) return;
+      if (!headStands) this.postInit(view, locator?.columns ?? [], locator?.rows.length ?? 0, parseError);
+    }
     if (!locator) return;
     // Read leniently, as pandas reads it (a quote inside an unquoted field): say so once, not on every edit.
     const warning = locator.warnings?.map((w) => w.message).join(' ');
@@ -170,8 +187,10 @@ export class WebviewBinding implements vscode.Disposable {
       case 'ready':
         // The table does not wait for the workspace search: its result follows (onDidChange).
         if (!sessions.applyFiles.current) sessions.applyFiles.search().catch((err) => this.notice(err));
-        // The last run did not end (the window closed mid-run)? Its rows and the offer come with `init`.
-        await checkUnfinishedRun(sessions, session).catch((err) => this.notice(err));
+        // The last run did not end (the window closed mid-run)? Its rows and the offer come with `init`
+        // (a tab shown again, its rows parsed already, draws first: an offer found then follows).
+        if (session.document.parsedNowOfOpenDocument()) void checkUnfinishedRun(sessions, session).catch((err) => this.notice(err));
+        else await checkUnfinishedRun(sessions, session).catch((err) => this.notice(err));
         return this.refresh(msg.showsRow);
       case 'run': {
         // The run bar's values are what runs; they are remembered as the user's choice.
@@ -199,6 +218,8 @@ export class WebviewBinding implements vscode.Disposable {
         return;
       case 'openLocation':
         return openLocation(msg);
+      case 'openValue':
+        return openWholeValue(session, msg.index);
       case 'pickApplyFile': {
         const settings = await chooseApplyFile(sessions, session);
         if (settings) await this.sendSettings(settings);
@@ -222,4 +243,17 @@ export class WebviewBinding implements vscode.Disposable {
     this.generation++;
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Opens the whole value of a result whose cell shows only its start, in an untitled editor beside. */
+async function openWholeValue(session: LocatorSession, index: number): Promise<void> {
+  const text = session.fullResultText(index);
+  if (text === undefined) {
+    void vscode.window.showInformationMessage(`Locator Batch: row ${index + 1} has no result to open any more (a run replaced it).`);
+    return;
+  }
+  const trimmed = text.trimStart();
+  const language = trimmed.startsWith('{') || trimmed.startsWith('[') ? 'json' : 'plaintext';
+  const doc = await vscode.workspace.openTextDocument({ content: text, language });
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
 }

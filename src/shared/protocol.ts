@@ -33,12 +33,21 @@ export interface ApplyChoice {
   label: string;
 }
 
+/**
+ * A result's text beyond this many characters is not posted to the views: a cell shows the start
+ * and its size, and opens the whole value on demand (100k rows of 21 KB results would otherwise be
+ * 2 GB of messages, and held twice).
+ */
+export const RESULT_TEXT_LIMIT = 1000;
+
 /** One finished row as the table shows it: the value or error already as text. */
 export interface ResultView {
   index: number;
   status: CellStatus;
-  /** Cell text of the value (strings as they are, other values as JSON). */
+  /** Cell text of the value (strings as they are, other values as JSON); its first RESULT_TEXT_LIMIT characters when `fullLength` is set. */
   text?: string;
+  /** The whole value's text has this many characters, more than `text` holds: a view shows the prefix and opens the whole on demand (`openValue`). */
+  fullLength?: number;
   error?: { name: string; message: string; stack?: string; location?: { file: string; line: number; column: number } };
   durationMs?: number;
 }
@@ -229,6 +238,11 @@ export interface OpenLocationRequest {
   line: number;
   column: number;
 }
+/** Opens the whole value of row `index`'s result (its cell shows only the start). */
+export interface OpenValueRequest {
+  type: 'openValue';
+  index: number;
+}
 export interface PickApplyFileRequest {
   type: 'pickApplyFile';
 }
@@ -253,6 +267,7 @@ export type FromWebview =
   | ExportRequest
   | WriteBackRequest
   | OpenLocationRequest
+  | OpenValueRequest
   | PickApplyFileRequest
   | OpenTextRequest
   | SettingsChanged;

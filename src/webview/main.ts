@@ -32,6 +32,7 @@ const unfinishedRun = new UnfinishedRunNotice({
 });
 const table = new Table(model, {
   openLocation: (loc) => post({ type: 'openLocation', ...loc }),
+  openValue: (index) => post({ type: 'openValue', index }),
   stateChanged: () => persist(),
   viewChanged: (shown) => {
     shownRows = shown;

@@ -27,7 +27,7 @@ const EXPECTED_SUITES = {
   e2e: {
     dir: 'test/e2e',
     sources: 'test/e2e',
-    files: ['editor.test.js', 'firstopen.test.js', 'large.test.js', 'palette.test.js', 'python.test.js', 'resume.test.js', 'settings.test.js', 'slurm.test.js', 'sync.test.js', 'trust.test.js'],
+    files: ['editor.test.js', 'firstopen.test.js', 'large.test.js', 'largeValues.test.js', 'palette.test.js', 'python.test.js', 'resume.test.js', 'settings.test.js', 'slurm.test.js', 'sync.test.js', 'trust.test.js'],
   },
 };
 

@@ -258,8 +258,16 @@ export class RowRenderer {
     toggle(cell, 'error', isError);
     toggle(cell, 'dim', !text && !!status);
     const loc = res?.error?.location;
-    toggle(cell, 'link', !!loc);
-    if (res?.error) {
+    // A large value came as its start only: the cell says how large it is and opens the whole.
+    const partial = !isError && res?.fullLength !== undefined;
+    toggle(cell, 'link', !!loc || partial);
+    toggle(cell, 'partial', partial);
+    if (partial) {
+      const size = h('span', 'value-size');
+      size.textContent = `${formatChars(res.fullLength!)}`;
+      cell.prepend(size);
+      cell.title = `${text.slice(0, 300)}…\n\nThe whole value is ${res.fullLength!.toLocaleString('en-US')} characters: click (or Enter) to open it.`;
+    } else if (res?.error) {
       const e = res.error;
       const where = loc ? `\n${loc.file}:${loc.line}:${loc.column} (click to open)` : '';
       cell.title = `${e.name}: ${e.message}${where}${e.stack ? `\n\n${e.stack}` : ''}`;
@@ -267,6 +275,11 @@ export class RowRenderer {
       cell.title = text;
     }
   }
+}
+
+/** "21.3k chars": the size of a value the cell shows only the start of. */
+function formatChars(n: number): string {
+  return n < 10_000 ? `${n.toLocaleString('en-US')} chars` : n < 10_000_000 ? `${(n / 1000).toFixed(1)}k chars` : `${(n / 1e6).toFixed(1)}M chars`;
 }
 
 function formatMs(ms: number): string {

@@ -34,6 +34,8 @@ export interface TableState {
 
 export interface TableHooks {
   openLocation(loc: { file: string; line: number; column: number }): void;
+  /** Opens the whole value of row `idx`'s result (its cell shows only the start). */
+  openValue(idx: number): void;
   /** Sort, widths, selection or scroll changed: persist the view state. */
   stateChanged(): void;
   /** The number of rows in the view changed (filter). */
@@ -186,10 +188,12 @@ export class Table {
     return this.rows.cellAt(target);
   }
 
-  openErrorAt(idx: number): boolean {
-    const loc = this.model.results[idx]?.error?.location;
-    if (!loc) return false;
-    this.hooks.openLocation({ file: loc.file, line: loc.line, column: loc.column });
+  openResultAt(idx: number): boolean {
+    const res = this.model.results[idx];
+    const loc = res?.error?.location;
+    if (loc) this.hooks.openLocation({ file: loc.file, line: loc.line, column: loc.column });
+    else if (res && !res.error && res.fullLength !== undefined) this.hooks.openValue(idx);
+    else return false;
     return true;
   }
 

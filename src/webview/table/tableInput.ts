@@ -15,8 +15,8 @@ export interface InputTarget {
   /** Sets the selection and redraws; `reveal` scrolls its focused cell into view. */
   setSel(sel: Sel | null, reveal: boolean): void;
   cellAt(target: EventTarget | null): CellHit | undefined;
-  /** Opens the apply file where row `idx` failed; false when its result has no location. */
-  openErrorAt(idx: number): boolean;
+  /** Opens the apply file where row `idx` failed, or the whole of a large value; false when there is neither. */
+  openResultAt(idx: number): boolean;
   /** Rows one Page Up/Down moves. */
   pageRows(): number;
   /** The cell the first arrow press selects when nothing is selected. */
@@ -75,7 +75,7 @@ export class TableInput {
   private onClick(e: MouseEvent): void {
     if (this.dragMoved || e.shiftKey) return;
     const hit = this.t.cellAt(e.target);
-    if (hit && this.t.view.cols[hit.ci]?.kind === 'result') this.t.openErrorAt(hit.idx);
+    if (hit && this.t.view.cols[hit.ci]?.kind === 'result') this.t.openResultAt(hit.idx);
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -94,7 +94,7 @@ export class TableInput {
     if (e.key === 'Enter') {
       if (mod) return; // Ctrl/Cmd+Enter runs (main.ts)
       const sel = view.sel;
-      if (sel && view.length && view.cols[sel.fc]?.kind === 'result' && this.t.openErrorAt(view.indexAt(sel.fr))) e.preventDefault();
+      if (sel && view.length && view.cols[sel.fc]?.kind === 'result' && this.t.openResultAt(view.indexAt(sel.fr))) e.preventDefault();
       return;
     }
     const size = { rows: view.length, lastCol: view.lastCol, pageRows: 0 };
