@@ -12,6 +12,7 @@ import { readFileSync } from 'fs';
 import type { SlurmStateSummary } from './core/slurm';
 import { slurmCollect, slurmStatus, type FinishedRunLike } from './cliSlurm';
 import { executeRun, prepareRun, submitDetached, type PreparedRun } from './session/lifecycle';
+import { stopBundler } from './core/applyModule';
 import type { SlurmChoice } from './session/slurm';
 import { exportChunks, exportFormatOf, journalFileName, writeExport } from './session/outputs';
 import { RunRefusal } from './session/refusal';
@@ -211,6 +212,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`locator-batch: ${err.message}\n`);
     return 2;
   }
+  // The apply file is bundled: esbuild's service process has nothing more to do in this process.
+  await stopBundler();
   const settings = prepared.resolved.settings;
   const journalPath = prepared.journalPath;
   if (args.detach) {

@@ -91,6 +91,11 @@ export interface RunOptions extends RunSettings {
   onlyRows?: readonly number[];
   /** Write each journal line at once (a Slurm task: what it wrote survives its process being killed). */
   journalEveryRow?: boolean;
+  /**
+   * With a journal: results kept in memory, in bytes of their journal lines (default 64 MiB); the
+   * values past it are read back from the journal when asked for (records look the same).
+   */
+  keepResultsBytes?: number;
 }
 
 export interface RunOutcome {
@@ -168,6 +173,8 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
         host: hostname(),
       }, options.journalEveryRow)
     : undefined;
+  // Past the budget, results live only in the journal (a run's results can outgrow memory).
+  const budget = journal?.resultBudget(options.keepResultsBytes);
 
   const progressEvery = options.progressIntervalMs ?? 100;
   let lastProgress = 0;
@@ -181,8 +188,9 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     records[rec.index] = rec;
     counts[rec.status]++;
     finished++;
-    journal?.append(rec);
+    const span = journal?.append(rec);
     options.onRow?.(rec);
+    if (span && budget) records[rec.index] = budget.keep(rec, span);
     if (options.onError === 'stop' && isFailed(rec.status) && !halt.signal.aborted) {
       endedBy = 'stopped';
       halt.abort();
