@@ -248,6 +248,7 @@ async function main(argv: string[]): Promise<number> {
   if (journalPath) afterRunStarts = { journal: journalPath, command: recoveryCommand(argv, journalPath, args.out) };
   const run = await executeRun(prepared, {
     signal: controller.signal,
+    keepResultsBytes: keepResultsBytes(),
     onProgress: bar ? (p) => bar.draw(p) : undefined,
     onSubmitted: (job) => {
       bar?.clear();
@@ -323,6 +324,12 @@ export function recoveryCommand(argv: readonly string[], journal: string, out = 
   }
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return ['locator-batch', ...kept, '--resume', journal, '--out', out].map(quote).join(' ');
+}
+
+/** LOCATOR_BATCH_KEEP_RESULTS_MB: results kept in memory (MB) before the rest are read back from the journal. */
+function keepResultsBytes(): number | undefined {
+  const mb = Number(process.env.LOCATOR_BATCH_KEEP_RESULTS_MB);
+  return process.env.LOCATOR_BATCH_KEEP_RESULTS_MB && Number.isFinite(mb) && mb >= 0 ? mb * 2 ** 20 : undefined;
 }
 
 /** A Python apply file's output as the log shows it: each line tagged `[row 12]` (untagged when not known). */
