@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync } from 'fs';
 import type { RowRecord } from './types';
 
 /** Results kept in memory by default before the rest are read back from the journal when needed. */
-export const DEFAULT_KEEP_RESULTS_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_KEEP_RESULTS_BYTES = 16 * 1024 * 1024;
 /** A value whose journal line is shorter stays in memory anyway: a reference would cost as much. */
 const SMALL_LINE_BYTES = 256;
 

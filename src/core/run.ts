@@ -92,7 +92,7 @@ export interface RunOptions extends RunSettings {
   /** Write each journal line at once (a Slurm task: what it wrote survives its process being killed). */
   journalEveryRow?: boolean;
   /**
-   * With a journal: results kept in memory, in bytes of their journal lines (default 64 MiB); the
+   * With a journal: results kept in memory, in bytes of their journal lines (default 16 MiB); the
    * values past it are read back from the journal when asked for (records look the same).
    */
   keepResultsBytes?: number;
