@@ -66,6 +66,9 @@ function load(req: ChunkRequest): Promise<ApplyModule> {
 
 async function runChunk(req: ChunkRequest): Promise<RowRecord[]> {
   const mod = await load(req);
+  // Fast rows finish a chunk before its first flush: the previous chunks' results wait here too.
+  const sent = channelDrained();
+  if (sent) await sent;
   // One message per chunk: the run learns which rows a worker has begun (and when, for time limits).
   emit({ kind: 'started', at: Date.now() });
   let pending: RowRecord[] = [];
