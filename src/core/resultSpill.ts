@@ -29,26 +29,31 @@ const closeWhenUnreachable = new FinalizationRegistry<number>((fd) => {
   }
 });
 
-/** Reads records back from one journal file. */
+/** Reads records back from one journal file (opened when the first record spills, held open then). */
 export class JournalLineReader {
-  private readonly fd: number;
+  private fd: number | undefined;
 
   constructor(
     readonly file: string,
     /** Called before a read: a journal still being written flushes what it buffered. */
     private readonly beforeRead?: (end: number) => void,
-  ) {
-    this.fd = openSync(file, 'r');
+  ) {}
+
+  /** Opens the journal for reading (once): from then on a rename or delete cannot take it away. */
+  hold(): void {
+    if (this.fd !== undefined) return;
+    this.fd = openSync(this.file, 'r');
     closeWhenUnreachable.register(this, this.fd);
   }
 
   /** The record on the line at `span` (its index is checked: a value never comes from another row). */
   read(span: LineSpan, index: number, parse: (line: string) => RowRecord): RowRecord {
+    this.hold();
     this.beforeRead?.(span.offset + span.length);
     const buf = Buffer.allocUnsafe(span.length);
     let got = 0;
     while (got < span.length) {
-      const n = readSync(this.fd, buf, got, span.length - got, span.offset + got);
+      const n = readSync(this.fd!, buf, got, span.length - got, span.offset + got);
       if (n === 0) break;
       got += n;
     }
@@ -88,6 +93,7 @@ export class ResultBudget {
       this.kept += span.length;
       return rec;
     }
+    this.reader.hold();
     return spilledRecord(rec, span, this.reader, this.parse);
   }
 }
