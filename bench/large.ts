@@ -79,7 +79,7 @@ async function writeLocator(file: string, c: LargeCase): Promise<void> {
   const channels = '"Fp1,Fp2,F3,F4,C3,C4,P3,P4,O1,O2,F7,F8,T3,T4,T5,T6,Fz,Cz,Pz,A1,A2"';
   for (let i = 0; i < c.rows; i++) {
     const line = small
-      ? `/data/study-2026/sub-${String(i % 5000).padStart(4, '0')}/ses-01/eeg/recording_${String(i).padStart(7, '0')}_task-rest_run-01_eeg.edf,study,edf,"(21, 768000)",${channels},21,256.0,3000.0,Completed,${((i * 2654435761) % 4294967296).toString(16).padStart(8, '0')}${(i * 40503 % 65536).toString(16).padStart(4, '0')}\n`
+      ? `/data/study-2026/derivatives/highpass-1hz-notch-50hz/sub-${String(i % 5000).padStart(4, '0')}/ses-01/eeg/recording_${String(i).padStart(7, '0')}_task-rest_run-01_eeg.edf,study,edf,"(21, 768000)",${channels},21,256.0,3000.0,Completed,${((i * 2654435761) % 4294967296).toString(16).padStart(8, '0')}${(i * 40503 % 65536).toString(16).padStart(4, '0')}\n`
       : `/d/${i}.edf\n`;
     if (!out.write(line)) await once(out, 'drain');
   }
