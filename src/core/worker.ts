@@ -24,8 +24,8 @@ export type WorkerMessage = { kind: 'started'; at: number } | { kind: 'rows'; ro
 const FLUSH_MS = 20;
 
 // Backpressure: a worker making results faster than the run takes them (21 KB rows, a parent busy
-// writing its journal) would queue them unsent in its own memory (120-150 MB a worker was seen).
-// Messages not yet written to the channel are counted; past MAX_UNSENT, rows wait for them.
+// writing its journal) would queue them unsent in its own memory, without bound. Messages not yet
+// written to the channel are counted; past MAX_UNSENT, rows wait for them.
 const MAX_UNSENT = 2;
 let unsent = 0;
 let onSent: (() => void) | undefined;
