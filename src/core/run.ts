@@ -175,6 +175,10 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     : undefined;
   // Past the budget, results live only in the journal (a run's results can outgrow memory).
   const budget = journal?.resultBudget(options.keepResultsBytes);
+  // What rows' results weigh (their journal lines): process mode sizes its chunks by it.
+  let lineBytes = 0;
+  let lines = 0;
+  const resultBytesPerRow = () => (lines ? lineBytes / lines : undefined);
 
   const progressEvery = options.progressIntervalMs ?? 100;
   let lastProgress = 0;
@@ -190,7 +194,11 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     finished++;
     const span = journal?.append(rec);
     options.onRow?.(rec);
-    if (span && budget) records[rec.index] = budget.keep(rec, span);
+    if (span && budget) {
+      records[rec.index] = budget.keep(rec, span);
+      lineBytes += span.length;
+      lines++;
+    }
     if (options.onError === 'stop' && isFailed(rec.status) && !halt.signal.aborted) {
       endedBy = 'stopped';
       halt.abort();
@@ -239,7 +247,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
           onOutput: options.onOutput,
         });
       }
-    } else await runJavaScriptRows(mod!, options, notToRun, effectiveMode, halt.signal, report);
+    } else await runJavaScriptRows(mod!, options, notToRun, effectiveMode, halt.signal, report, resultBytesPerRow);
   } finally {
     options.signal?.removeEventListener('abort', onCancel);
     // Whatever never finished was cancelled (by the user, or by the stop policy).
@@ -266,6 +274,7 @@ async function runJavaScriptRows(
   effectiveMode: Mode,
   halt: AbortSignal,
   report: (rec: RowRecord) => void,
+  resultBytesPerRow: () => number | undefined,
 ): Promise<void> {
   const { rows } = options;
   // The condition runs first, for every row, in order (as batch_process does).
@@ -308,6 +317,7 @@ async function runJavaScriptRows(
     report,
     started: options.onRowsStarted,
     keepWorkersMs: options.keepWorkersMs,
+    resultBytesPerRow,
   };
   if (toApply.length && !halt.aborted) {
     if (effectiveMode === 'process') await runProcessPool(job);
