@@ -4,7 +4,7 @@
 // machine's load hits every case of a comparison alike.
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { loadApplyFile } from '../src/core/applyModule';
+import { loadApplyFile, stopBundler } from '../src/core/applyModule';
 import { endIdleWorkers, runBatch, warmWorkers } from '../src/core/run';
 import type { Mode, Row } from '../src/core/types';
 import { runFloor } from './floor';
@@ -144,6 +144,8 @@ export async function prepareCase(spec: CaseSpec): Promise<PreparedCase> {
     case 'memory': {
       const rows = makeRows(spec.rows);
       const { bundle, module } = await loadApplyFile(path.join(FIXTURES, 'trivial.js'));
+      // As the CLI does once its apply file is bundled (the extension stops it after 30 s idle).
+      await stopBundler();
       gc();
       return {
         info: { baseRssMb: process.memoryUsage().rss / 2 ** 20 },

@@ -14,8 +14,8 @@
 // is a shared 2-core machine) hits every side of a comparison alike. This process only orchestrates,
 // samples memory from /proc, and prints. Targets are checked and shown as PASS/FAIL; with --strict a
 // FAIL makes the exit code 1.
-import { execFileSync, spawn, spawnSync } from 'child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'fs';
+import { execFileSync, spawnSync } from 'child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CaseChild, rounds } from './caseChild';
@@ -23,6 +23,7 @@ import { FIXTURES, cpuMsNow, type CaseSpec } from './cases';
 import { sampleTree, type TreeMemory } from './procTree';
 import { PYTHON_SECTIONS } from './python';
 import { benchSlurm } from './slurm';
+import { benchLarge } from './large';
 import { describeMachine, fmt, loadAverage, machine, procStat, reporter, spread, stats, table, targetsSection, type Check, type Stats } from './report';
 
 interface Options {
@@ -626,87 +627,23 @@ async function memorySection(b: Bench): Promise<Record<string, unknown>> {
   );
   say();
   say(`Processes seen at once: ${Math.max(...samples.map((s) => s.maxProcesses))}. ${b.others('memory')}`);
-  checks.push({ target: 'process mode, 100k rows: peak of the whole tree < 400 MB', measured: `${fmt(worst, 0)} MB (worst run)`, pass: worst < 400 });
+  checks.push({ target: 'process mode, 100k rows: peak of the whole tree < 200 MB (issue 12)', measured: `${fmt(worst, 0)} MB (worst run)`, pass: worst < 200 });
   return { rows: N, runs: samples, peakTreeRssMb: peak, sumOfPeaksMb: bound, parentBeforeRunMb: base };
 }
 
 // ---------------------------------------------------------------------------------------------
-// 5. Large results through the command line
+// 5. Large locators and large results through the command line (./large.ts)
 // ---------------------------------------------------------------------------------------------
 
-/** The apply file of the large-results case: ~21 KB a row (a 20 KB string and 200 numbers, per-channel spectra's size). */
-const SPECTRA_JS = `const PAD = 'x'.repeat(20000);
-exports.apply = function (row, ctx) {
-  const spectrum = new Array(200);
-  for (let k = 0; k < 200; k++) spectrum[k] = Math.sin(ctx.index + k);
-  return { text: PAD + ctx.index, spectrum };
-};
-`;
-
 async function largeSection(b: Bench): Promise<Record<string, unknown>> {
-  const { opts, say, checks } = b;
   const meter = machineMeter();
-  const rows = opts.quick ? 2000 : 20_000;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lb-bench-large-'));
-  const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-  try {
-    const locator = path.join(dir, 'large.locator.csv');
-    writeFileSync(locator, 'File Path\n' + Array.from({ length: rows }, (_, i) => `/d/${i}.edf`).join('\n') + '\n');
-    writeFileSync(path.join(dir, 'spectra.js'), SPECTRA_JS);
-    const out = path.join(dir, 'out.json');
-    b.progress(`large results: ${rows} rows × ~21 KB through the CLI, --out JSON`);
-    // The CLI as a user runs it (a journal beside the locator), its whole process tree sampled.
-    const child = spawn(process.execPath, [cli, 'run', locator, '--apply', path.join(dir, 'spectra.js'), '--mode', 'process', '--workers', '2', '--quiet', '--out', out], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const sampler = sampleTree(child.pid!, 20);
-    const t0 = performance.now();
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    const seconds = (performance.now() - t0) / 1000;
-    const mem = sampler.stop();
-    const size = existsSync(out) ? statSync(out).size : 0;
-    b.noise.large = meter();
-    const written = code === 0 && size > rows * 40_000 && readTail(out).endsWith(']\n}\n');
-    say();
-    say(`## 5. Large results: ${rows} rows of ~21 KB through the command line, \`--out x.json\` (process, 2 workers, journal on)`);
-    say();
-    say(
-      table(
-        ['what', 'measured'],
-        [
-          ['exit code, output', `${code}, ${fmt(size / 2 ** 20, 0)} MB written${written ? '' : ` (not valid: ${stderr.trim().split('\n').pop()})`}`],
-          ['run and write, end to end', `${fmt(seconds, 1)} s`],
-          ['peak of the tree (sum of VmRSS every 20 ms)', `${fmt(mem.peakTreeRssMb, 0)} MB`],
-          ["sum of each process's own peak (VmHWM)", `${fmt(mem.sumOfPeaksMb, 0)} MB`],
-        ],
-      ),
-    );
-    say();
-    say(b.others('large'));
-    checks.push({
-      target: `large results: ${rows / 1000}k rows × 21 KB written with --out x.json, peak RSS of the tree < 600 MB`,
-      measured: written ? `${fmt(mem.peakTreeRssMb, 0)} MB` : `not written (exit ${code})`,
-      pass: written && mem.peakTreeRssMb < 600,
-    });
-    return { rows, exitCode: code, outputBytes: size, seconds, ...mem };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The last bytes of a file, as text. */
-function readTail(file: string, bytes = 64): string {
-  const fd = openSync(file, 'r');
-  try {
-    const size = statSync(file).size;
-    const buf = Buffer.alloc(Math.min(bytes, size));
-    readSync(fd, buf, 0, buf.length, size - buf.length);
-    return buf.toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  const section = await benchLarge({ quick: b.opts.quick, progress: b.progress });
+  b.noise.large = meter();
+  b.say();
+  section.text.forEach((line) => b.say(line));
+  b.say(b.others('large'));
+  b.checks.push(...section.checks);
+  return section.data;
 }
 
 // ---------------------------------------------------------------------------------------------

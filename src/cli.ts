@@ -12,6 +12,7 @@ import { readFileSync } from 'fs';
 import type { SlurmStateSummary } from './core/slurm';
 import { slurmCollect, slurmStatus, type FinishedRunLike } from './cliSlurm';
 import { executeRun, prepareRun, submitDetached, type PreparedRun } from './session/lifecycle';
+import { stopBundler } from './core/applyModule';
 import type { SlurmChoice } from './session/slurm';
 import { exportChunks, exportFormatOf, journalFileName, writeExport } from './session/outputs';
 import { RunRefusal } from './session/refusal';
@@ -211,6 +212,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`locator-batch: ${err.message}\n`);
     return 2;
   }
+  // The apply file is bundled: esbuild's service process has nothing more to do in this process.
+  await stopBundler();
   const settings = prepared.resolved.settings;
   const journalPath = prepared.journalPath;
   if (args.detach) {
@@ -245,6 +248,7 @@ async function main(argv: string[]): Promise<number> {
   if (journalPath) afterRunStarts = { journal: journalPath, command: recoveryCommand(argv, journalPath, args.out) };
   const run = await executeRun(prepared, {
     signal: controller.signal,
+    keepResultsBytes: keepResultsBytes(),
     onProgress: bar ? (p) => bar.draw(p) : undefined,
     onSubmitted: (job) => {
       bar?.clear();
@@ -320,6 +324,12 @@ export function recoveryCommand(argv: readonly string[], journal: string, out = 
   }
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return ['locator-batch', ...kept, '--resume', journal, '--out', out].map(quote).join(' ');
+}
+
+/** LOCATOR_BATCH_KEEP_RESULTS_MB: results kept in memory (MB) before the rest are read back from the journal. */
+function keepResultsBytes(): number | undefined {
+  const mb = Number(process.env.LOCATOR_BATCH_KEEP_RESULTS_MB);
+  return process.env.LOCATOR_BATCH_KEEP_RESULTS_MB && Number.isFinite(mb) && mb >= 0 ? mb * 2 ** 20 : undefined;
 }
 
 /** A Python apply file's output as the log shows it: each line tagged `[row 12]` (untagged when not known). */

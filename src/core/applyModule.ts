@@ -98,6 +98,7 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
     banner: { js: BUNDLE_BANNER },
   });
   let code: string;
+  bundling++;
   try {
     code = (await esbuild.build(options('cjs'))).outputFiles[0].text;
   } catch (err) {
@@ -112,6 +113,9 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
     const wrapped = toAsyncCommonJs(esm);
     if (wrapped === undefined) throw new ApplyModuleError(`Cannot load ${file} as an ES module: its exports could not be read from the bundle`, file);
     code = wrapped;
+  } finally {
+    bundling--;
+    stopBundlerWhenIdle(esbuild);
   }
   const bundlePath = path.join(bundleDir(), createHash('sha256').update(file).update(code).digest('hex').slice(0, 24) + '.js');
   if (!existsSync(bundlePath)) {
@@ -129,6 +133,26 @@ export async function bundleApplyFile(file: string): Promise<ApplyBundle> {
 }
 
 let bundleWrites = 0;
+
+// esbuild's service process (~12 MB) is stopped once no bundle was asked for a while (the next
+// bundle starts it again, ~40 ms); the CLI, which bundles once, stops it at once (stopBundler).
+const BUNDLER_IDLE_MS = 30_000;
+let bundling = 0;
+let bundlerIdle: NodeJS.Timeout | undefined;
+
+function stopBundlerWhenIdle(esbuild: typeof import('esbuild')): void {
+  clearTimeout(bundlerIdle);
+  bundlerIdle = setTimeout(() => {
+    if (bundling === 0) void esbuild.stop();
+  }, BUNDLER_IDLE_MS);
+  bundlerIdle.unref?.();
+}
+
+/** Stops esbuild's service process now if no bundle is being made (a process that bundles no more). */
+export async function stopBundler(): Promise<void> {
+  clearTimeout(bundlerIdle);
+  if (bundling === 0) await (await import('esbuild')).stop();
+}
 
 // Bundles are named by content, so every edit of an apply file adds one: drop those unused for a
 // day (a run in progress has loaded its bundle, or its workers have; at worst a late worker fails).

@@ -91,6 +91,11 @@ export interface RunOptions extends RunSettings {
   onlyRows?: readonly number[];
   /** Write each journal line at once (a Slurm task: what it wrote survives its process being killed). */
   journalEveryRow?: boolean;
+  /**
+   * With a journal: results kept in memory, in bytes of their journal lines (default 16 MiB); the
+   * values past it are read back from the journal when asked for (records look the same).
+   */
+  keepResultsBytes?: number;
 }
 
 export interface RunOutcome {
@@ -168,6 +173,12 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
         host: hostname(),
       }, options.journalEveryRow)
     : undefined;
+  // Past the budget, results live only in the journal (a run's results can outgrow memory).
+  const budget = journal?.resultBudget(options.keepResultsBytes);
+  // What rows' results weigh (their journal lines): process mode sizes its chunks by it.
+  let lineBytes = 0;
+  let lines = 0;
+  const resultBytesPerRow = () => (lines ? lineBytes / lines : undefined);
 
   const progressEvery = options.progressIntervalMs ?? 100;
   let lastProgress = 0;
@@ -181,8 +192,13 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     records[rec.index] = rec;
     counts[rec.status]++;
     finished++;
-    journal?.append(rec);
+    const span = journal?.append(rec);
     options.onRow?.(rec);
+    if (span && budget) {
+      records[rec.index] = budget.keep(rec, span);
+      lineBytes += span.length;
+      lines++;
+    }
     if (options.onError === 'stop' && isFailed(rec.status) && !halt.signal.aborted) {
       endedBy = 'stopped';
       halt.abort();
@@ -231,7 +247,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
           onOutput: options.onOutput,
         });
       }
-    } else await runJavaScriptRows(mod!, options, notToRun, effectiveMode, halt.signal, report);
+    } else await runJavaScriptRows(mod!, options, notToRun, effectiveMode, halt.signal, report, resultBytesPerRow);
   } finally {
     options.signal?.removeEventListener('abort', onCancel);
     // Whatever never finished was cancelled (by the user, or by the stop policy).
@@ -258,6 +274,7 @@ async function runJavaScriptRows(
   effectiveMode: Mode,
   halt: AbortSignal,
   report: (rec: RowRecord) => void,
+  resultBytesPerRow: () => number | undefined,
 ): Promise<void> {
   const { rows } = options;
   // The condition runs first, for every row, in order (as batch_process does).
@@ -300,6 +317,7 @@ async function runJavaScriptRows(
     report,
     started: options.onRowsStarted,
     keepWorkersMs: options.keepWorkersMs,
+    resultBytesPerRow,
   };
   if (toApply.length && !halt.aborted) {
     if (effectiveMode === 'process') await runProcessPool(job);

@@ -23,6 +23,35 @@ export type WorkerMessage = { kind: 'started'; at: number } | { kind: 'rows'; ro
 // Without per-row flushing, finished rows are sent at least this often, so results stream.
 const FLUSH_MS = 20;
 
+// Backpressure: a worker making results faster than the run takes them (21 KB rows, a parent busy
+// writing its journal) would queue them unsent in its own memory, without bound. Messages not yet
+// written to the channel are counted; past MAX_UNSENT, rows wait for them.
+const MAX_UNSENT = 2;
+let unsent = 0;
+let onSent: (() => void) | undefined;
+const sendMessage = process.send?.bind(process);
+if (sendMessage) {
+  // workerpool sends through process.send, looked up at each call: every message is counted.
+  process.send = ((message: unknown) => {
+    unsent++;
+    return sendMessage(message, (err: Error | null) => {
+      unsent--;
+      if (err || unsent <= MAX_UNSENT) onSent?.();
+    });
+  }) as typeof process.send;
+}
+
+/** Resolves once at most MAX_UNSENT messages wait to be written. */
+function channelDrained(): Promise<void> | undefined {
+  if (unsent <= MAX_UNSENT) return undefined;
+  return new Promise((resolve) => {
+    onSent = () => {
+      onSent = undefined;
+      resolve();
+    };
+  });
+}
+
 // The module being loaded or loaded for a run (a promise: an ES module's top-level await may take time,
 // and chunks that arrive meanwhile wait for the same load).
 let loaded: { runId: string; mod: Promise<ApplyModule> } | undefined;
@@ -37,6 +66,9 @@ function load(req: ChunkRequest): Promise<ApplyModule> {
 
 async function runChunk(req: ChunkRequest): Promise<RowRecord[]> {
   const mod = await load(req);
+  // Fast rows finish a chunk before its first flush: the previous chunks' results wait here too.
+  const sent = channelDrained();
+  if (sent) await sent;
   // One message per chunk: the run learns which rows a worker has begun (and when, for time limits).
   emit({ kind: 'started', at: Date.now() });
   let pending: RowRecord[] = [];
@@ -49,7 +81,9 @@ async function runChunk(req: ChunkRequest): Promise<RowRecord[]> {
     if (req.flushEveryRow || (now - lastFlush >= FLUSH_MS && i < req.indices.length - 1)) {
       emit({ kind: 'rows', rows: pending });
       pending = [];
-      lastFlush = now;
+      const drained = channelDrained();
+      if (drained) await drained;
+      lastFlush = performance.now();
     }
   }
   return pending;

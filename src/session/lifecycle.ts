@@ -92,6 +92,8 @@ export interface FinishedRun {
 export interface RunHooks {
   signal?: AbortSignal;
   keepWorkersMs?: number;
+  /** Results kept in memory before the rest are read back from the journal (runBatch's keepResultsBytes). */
+  keepResultsBytes?: number;
   onRow?(rec: RowRecord): void;
   onRowsStarted?(indices: readonly number[]): void;
   onProgress?(progress: RunProgress): void;
@@ -236,6 +238,7 @@ function runOptions(p: PreparedRun, hooks: RunHooks): Parameters<typeof runBatch
     journalIdentity: p.identity,
     previous: p.previous,
     keepWorkersMs: hooks.keepWorkersMs,
+    keepResultsBytes: hooks.keepResultsBytes,
     onRow: hooks.onRow,
     onRowsStarted: hooks.onRowsStarted,
     onProgress: hooks.onProgress,

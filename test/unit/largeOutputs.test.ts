@@ -5,10 +5,11 @@
 // and when it cannot write them, says how to get them from the journal without running a row again.
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import { existsSync, readFileSync, readdirSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'fs';
 import * as path from 'path';
 import { stringify } from 'csv-stringify/sync';
 import { stringifyPlain } from '../../src/core/encode';
+import { readJournal } from '../../src/core/journal';
 import type { Locator } from '../../src/core/locator';
 import { shapeResults } from '../../src/core/run';
 import { writeChunks } from '../../src/core/textSink';
@@ -204,5 +205,34 @@ exports.apply = function (row, ctx) {
     const report = JSON.parse(readFileSync(good, 'utf8')) as { results: { text: string }[] };
     assert.equal(report.results.length, ROWS);
     assert.equal(report.results[7].text, 'x'.repeat(20_000) + 7);
+  });
+
+  it('with results spilled to the journal, a failure while writing --out keeps the journal whole, says how to recover, and the recovery writes the same bytes', async function () {
+    const spill = { ...process.env, LOCATOR_BATCH_KEEP_RESULTS_MB: '0' };
+    const cliSpilling = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: tmp(), encoding: 'utf8', maxBuffer: 1 << 30, env: spill });
+    const expected = path.join(tmp(), 'expected.json');
+    assert.equal(cli(['run', locator, '--apply', applyFile, '--mode', 'process', '--workers', '2', '--no-journal', '--quiet', '--out', expected]).status, 0);
+
+    // --out names a folder: every result is read back from the journal and written, then the rename fails.
+    const journal = path.join(tmp(), 'spilled.jsonl');
+    const folder = path.join(tmp(), 'taken.json');
+    mkdirSync(folder);
+    const before = callCount();
+    const ran = cliSpilling(['run', locator, '--apply', applyFile, '--mode', 'process', '--workers', '2', '--journal', journal, '--quiet', '--out', folder]);
+    assert.equal(ran.status, 2, ran.stderr);
+    assert.match(ran.stderr, /the run finished but its results could not be written: .*(EISDIR|ENOTEMPTY|EEXIST)/);
+    assert.match(ran.stderr, new RegExp(`Results are in ${journal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const { header, records } = await readJournal(journal);
+    assert.equal(header.total, ROWS);
+    assert.equal(records.size, ROWS, 'the journal holds every row');
+    assert.ok([...records.values()].every((r) => r.status === 'done'));
+    assert.equal((records.get(ROWS - 1)!.value as { text: string }).text, 'x'.repeat(20_000) + (ROWS - 1));
+
+    const command = /^ {2}(locator-batch .*)$/m.exec(ran.stderr)?.[1];
+    const good = path.join(tmp(), 'recovered-spilled.json');
+    const recovered = cliSpilling(command!.replace(/^locator-batch /, '').replace(folder, good).split(' '));
+    assert.equal(recovered.status, 0, recovered.stderr);
+    assert.equal(callCount() - before, ROWS, 'no row ran again');
+    assert.ok(readFileSync(good).equals(readFileSync(expected)), 'the recovered output is byte for byte what a run in memory writes');
   });
 });
