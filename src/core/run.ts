@@ -193,12 +193,14 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
     counts[rec.status]++;
     finished++;
     const span = journal?.append(rec);
-    options.onRow?.(rec);
+    let kept = rec;
     if (span && budget) {
-      records[rec.index] = budget.keep(rec, span);
+      kept = records[rec.index] = budget.keep(rec, span);
       lineBytes += span.length;
       lines++;
     }
+    // The record as the run keeps it: a listener that holds on to it holds no spilled value.
+    options.onRow?.(kept);
     if (options.onError === 'stop' && isFailed(rec.status) && !halt.signal.aborted) {
       endedBy = 'stopped';
       halt.abort();

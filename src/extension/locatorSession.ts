@@ -85,7 +85,7 @@ export class LocatorSession implements vscode.Disposable {
   /** What the table shows per row: the last result of each row (sparse). */
   private results: ResultView[] = [];
   /** The values behind results too large to post whole (ResultView.fullLength), by row. */
-  private readonly largeValues = new Map<number, RowRecord['value']>();
+  private readonly largeValues = new Map<number, RowRecord>();
 
   constructor(
     readonly uri: vscode.Uri,
@@ -129,7 +129,8 @@ export class LocatorSession implements vscode.Disposable {
 
   /** The whole text of row `index`'s result, when its view holds only the start (ResultView.fullLength). */
   fullResultText(index: number): string | undefined {
-    if (this.largeValues.has(index)) return formatCell(this.largeValues.get(index));
+    const large = this.largeValues.get(index);
+    if (large) return formatCell(large.value);
     // The unfinished last run's rows, shown while no run of this window is.
     const rec = !this.currentRun() ? this.unfinished?.run.records.find((r) => r.index === index) : undefined;
     return rec?.status === 'done' && rec.value !== undefined ? formatCell(rec.value) : undefined;

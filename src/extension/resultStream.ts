@@ -20,8 +20,11 @@ export class ResultStream {
     private readonly results: ResultView[],
     private readonly post: (msg: ToWebview) => void,
     private readonly log: RunLog,
-    /** The values too large for a view (see RESULT_TEXT_LIMIT), by row: the engine's own objects, opened on demand. */
-    private readonly largeValues: Map<number, RowRecord['value']>,
+    /**
+     * The records whose value is too large for a view (see RESULT_TEXT_LIMIT), by row, opened on
+     * demand: the engine's own records, so a value spilled to the journal stays there until asked for.
+     */
+    private readonly largeValues: Map<number, RowRecord>,
   ) {
     this.progress = emptyProgress(total);
   }
@@ -29,7 +32,7 @@ export class ResultStream {
   row(rec: RowRecord): void {
     const view = toResultView(rec);
     this.results[rec.index] = view;
-    if (view.fullLength !== undefined) this.largeValues.set(rec.index, rec.value);
+    if (view.fullLength !== undefined) this.largeValues.set(rec.index, rec);
     else this.largeValues.delete(rec.index);
     if (rec.reused) return;
     this.pending.push(view);
