@@ -207,11 +207,25 @@ async function openBigSection(b, extDir, ws) {
     measured: `${fmt(late.median)} ms later (median of ${late.n}; max ${fmt(late.max)}); text editor ${fmt(col(timed, (r) => r.textEditorFirstLineMs).median)} ms, ours ${fmt(col(timed, (r) => r.locatorEditor.firstRowsMs).median)} ms`,
     pass: late.n > 0 && late.median <= LATE_BY_MS,
   });
+  // What VS Code does before our page runs (loading the 25 MB document, building the webview page) is
+  // not ours: our own part, from the page loaded to the first rows, has the same 0.5 s.
+  const ours = col(timed, (r) => r.locatorEditor.firstRowsMs - r.locatorEditor.htmlMs);
+  checks.push({
+    target: '  our part of it: webview page loaded → first rows ≤ 0.5 s',
+    measured: `${fmt(ours.median)} ms (max ${fmt(ours.max)}); VS Code's page loaded ${fmt(col(timed, (r) => r.locatorEditor.htmlMs - r.textEditorFirstLineMs).median)} ms after its text editor's first line`,
+    pass: ours.n > 0 && ours.median <= LATE_BY_MS,
+  });
   const again = col(timed, (r) => r.reshownFirstRowsMs);
   checks.push({
     target: '  the same tab shown again: first rows < 0.5 s',
     measured: `${fmt(again.median)} ms (max ${fmt(again.max)}; VS Code's webview page itself: ${fmt(col(timed, (r) => r.reshown?.htmlMs).median)} ms)`,
     pass: again.n > 0 && again.median < RESHOWN_MS,
+  });
+  const againOurs = col(timed, (r) => r.reshownFirstRowsMs - r.reshown?.htmlMs);
+  checks.push({
+    target: '  shown again, our part: webview page loaded → first rows < 0.5 s',
+    measured: `${fmt(againOurs.median)} ms (max ${fmt(againOurs.max)})`,
+    pass: againOurs.n > 0 && againOurs.median < RESHOWN_MS,
   });
   // Memory targets from the rounds with the inspector: there each figure is taken after a forced GC
   // (without one, RSS counts garbage the host has not collected yet, and moves with the load).
