@@ -7,6 +7,7 @@ import * as path from 'path';
 import { loadApplyFile, stopBundler } from '../src/core/applyModule';
 import { endIdleWorkers, runBatch, warmWorkers } from '../src/core/run';
 import type { Mode, Row } from '../src/core/types';
+import { startCpuFloor } from './cpuFloor';
 import { runFloor } from './floor';
 
 /** How long a prewarmed pool waits before its run: the user looking at the locator before Run. */
@@ -45,7 +46,9 @@ export type CaseSpec =
   | { kind: 'p-limit'; rows: number; concurrency: number; file: string; warmup: boolean }
   /** 100k rows through process mode; the parent measures the whole process tree's memory. */
   | { kind: 'memory'; rows: number }
-  | { kind: 'calibrate'; targetMs: number };
+  | { kind: 'calibrate'; targetMs: number }
+  /** The machine's limit for CPU-bound rows: raw children started before the clock (./cpuFloor.ts). */
+  | { kind: 'cpu-floor'; rows: number; children: number; iters: number };
 
 export interface RunSample {
   ms: number;
@@ -159,6 +162,20 @@ export async function prepareCase(spec: CaseSpec): Promise<PreparedCase> {
         },
       };
     }
+    case 'cpu-floor':
+      return {
+        info: {},
+        async run() {
+          // Started before the clock and ended after it: the first run on children ready and waiting.
+          const floor = await startCpuFloor(spec.children);
+          gc();
+          const c0 = cpuMsNow();
+          const ms = await floor.run(spec.rows, spec.iters);
+          const cpuMs = cpuMsNow() - c0;
+          await floor.stop();
+          return { ms, cpuMs };
+        },
+      };
     case 'calibrate':
       return {
         info: { iters: calibrate(spec.targetMs) },
