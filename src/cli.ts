@@ -199,6 +199,7 @@ async function main(argv: string[]): Promise<number> {
       journalPath:
         args.journal === false ? undefined : (args.journal ?? path.join(path.dirname(locatorPath), '.locator-batch', journalFileName(locatorPath))),
       resume: args.resume,
+      keepResultsBytes: keepResultsBytes(),
       slurm: args.slurm,
       onlyRows,
     });

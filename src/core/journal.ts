@@ -1,6 +1,6 @@
 // The run journal: one JSON line per finished row, appended as rows finish, so a crash of the host
 // loses at most the last fraction of a second, and a later run can resume or re-run failed rows.
-import { closeSync, openSync, promises as fs, writeSync, mkdirSync } from 'fs';
+import { closeSync, openSync, promises as fs, writeSync, mkdirSync, unlinkSync } from 'fs';
 import * as path from 'path';
 import { DEFAULT_KEEP_RESULTS_BYTES, JournalLineReader, ResultBudget, type LineSpan } from './resultSpill';
 import type { Mode, ResultType, RowRecord } from './types';
@@ -52,8 +52,18 @@ export class JournalWriter {
     private readonly everyRow = false,
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
+    // A new file, not the old one emptied: a run resumed into its own journal reads the values it
+    // reuses back from the old journal (records spilled past the budget hold it open), and on Linux
+    // an unlinked file stays readable to those holding it.
+    try {
+      unlinkSync(file);
+    } catch {
+      // none there yet
+    }
     this.fd = openSync(file, 'w');
-    this.written = writeSync(this.fd, JSON.stringify(header) + '\n');
+    const head = JSON.stringify(header) + '\n';
+    writeAll(this.fd, head);
+    this.written = Buffer.byteLength(head);
   }
 
   /** Appends the record's line; returns where that line is in the file, in bytes. */

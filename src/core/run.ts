@@ -75,8 +75,12 @@ export interface RunOptions extends RunSettings {
   journalStartedAt?: string;
   /** Records of an earlier run of the same rows: rows that were done or skipped are not run again. */
   previous?: Iterable<RowRecord>;
-  /** Called as each row finishes, in the order rows finish (use `index` to place it). */
-  onRow?: (rec: RowRecord) => void;
+  /**
+   * Called as each row finishes, in the order rows finish (use `index` to place it): `rec` as it
+   * came (its value in memory), and `kept`, the record as the run keeps it (past the results budget
+   * its value lives in the journal, read back when asked): a listener that holds on to a row keeps `kept`.
+   */
+  onRow?: (rec: RowRecord, kept: RowRecord) => void;
   /** Called when rows begin (in process mode, when their chunk reaches a worker). */
   onRowsStarted?: (indices: readonly number[]) => void;
   /** Called at most every `progressIntervalMs` while the run goes, and once at the end. */
@@ -199,8 +203,7 @@ export async function runBatch(options: RunOptions): Promise<RunOutcome> {
       lineBytes += span.length;
       lines++;
     }
-    // The record as the run keeps it: a listener that holds on to it holds no spilled value.
-    options.onRow?.(kept);
+    options.onRow?.(rec, kept);
     if (options.onError === 'stop' && isFailed(rec.status) && !halt.signal.aborted) {
       endedBy = 'stopped';
       halt.abort();

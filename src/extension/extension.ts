@@ -13,11 +13,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const placeholders: vscode.Disposable[] = [];
   const load = (): Features => {
     if (!features) {
-      // The real commands take the placeholders' ids.
-      for (const d of placeholders.splice(0)) d.dispose();
       // A file of its own beside this one in dist/ (esbuild.js); features.js beside this one in out/.
+      // Loaded before the placeholders go: if it cannot load, the commands still answer (with the error).
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { loadFeatures } = require('./features') as typeof import('./features');
+      // The real commands take the placeholders' ids.
+      for (const d of placeholders.splice(0)) d.dispose();
       features = loadFeatures(context);
     }
     return features;

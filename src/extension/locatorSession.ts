@@ -257,7 +257,7 @@ export class LocatorSession implements vscode.Disposable {
     try {
       finished = await execute({
         signal: controller.signal,
-        onRow: (rec) => stream.row(rec),
+        onRow: (rec, kept) => stream.row(rec, kept),
         onRowsStarted: (started) => stream.started(started),
         onProgress: (p) => stream.progressed(p),
         onOutput: (o) => log.output(o),

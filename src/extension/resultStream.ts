@@ -29,10 +29,11 @@ export class ResultStream {
     this.progress = emptyProgress(total);
   }
 
-  row(rec: RowRecord): void {
+  /** A finished row: `rec` with its value, `kept` as the run keeps it (its value maybe in the journal). */
+  row(rec: RowRecord, kept: RowRecord = rec): void {
     const view = toResultView(rec);
     this.results[rec.index] = view;
-    if (view.fullLength !== undefined) this.largeValues.set(rec.index, rec);
+    if (view.fullLength !== undefined) this.largeValues.set(rec.index, kept);
     else this.largeValues.delete(rec.index);
     if (rec.reused) return;
     this.pending.push(view);
@@ -91,7 +92,9 @@ export function toResultView(rec: RowRecord): ResultView {
   if (rec.status === 'done' && rec.value !== undefined) {
     const text = formatCell(rec.value);
     if (text.length > RESULT_TEXT_LIMIT) {
-      view.text = text.slice(0, RESULT_TEXT_LIMIT);
+      // Never half a surrogate pair (an emoji) at the cut.
+      const end = /[\uD800-\uDBFF]/.test(text[RESULT_TEXT_LIMIT - 1]) ? RESULT_TEXT_LIMIT - 1 : RESULT_TEXT_LIMIT;
+      view.text = text.slice(0, end);
       view.fullLength = text.length;
     } else view.text = text;
   }

@@ -48,6 +48,8 @@ export interface RunRequest {
    * - `last`: re-run the failed rows of the last run in memory (the editor's Re-run Failed Rows), likewise.
    */
   resume?: { journalFile: string; failedOnly?: boolean } | { last: FinishedRun };
+  /** Results of a resumed journal kept in memory before the rest are read back from it (readJournal's budget). */
+  keepResultsBytes?: number;
   /** Slurm mode: shards, throttle, sbatch arguments, setup lines, where run folders go. */
   slurm?: SlurmChoice;
   /** Run only these rows (a Slurm task's shard; the CLI's hidden --rows). */
@@ -94,7 +96,8 @@ export interface RunHooks {
   keepWorkersMs?: number;
   /** Results kept in memory before the rest are read back from the journal (runBatch's keepResultsBytes). */
   keepResultsBytes?: number;
-  onRow?(rec: RowRecord): void;
+  /** See runBatch's onRow: `kept` is the record to hold on to. */
+  onRow?(rec: RowRecord, kept: RowRecord): void;
   onRowsStarted?(indices: readonly number[]): void;
   onProgress?(progress: RunProgress): void;
   /** What a Python apply file prints, tagged with its row when known. */
@@ -187,7 +190,7 @@ async function previousRecords(req: RunRequest, identity: JournalIdentity): Prom
   }
   let journal: Awaited<ReturnType<typeof readJournal>>;
   try {
-    journal = await readJournal(resume.journalFile);
+    journal = await readJournal(resume.journalFile, req.keepResultsBytes);
   } catch (err) {
     throw new RunRefusal('journal-mismatch', `cannot use ${resume.journalFile}: ${(err as Error).message}`);
   }

@@ -234,5 +234,15 @@ exports.apply = function (row, ctx) {
     assert.equal(recovered.status, 0, recovered.stderr);
     assert.equal(callCount() - before, ROWS, 'no row ran again');
     assert.ok(readFileSync(good).equals(readFileSync(expected)), 'the recovered output is byte for byte what a run in memory writes');
+
+    // Resumed into its own journal: the values it reuses are read back from the journal it replaces.
+    const again = path.join(tmp(), 'resumed-in-place.json');
+    const inPlace = cliSpilling(['run', locator, '--apply', applyFile, '--resume', journal, '--journal', journal, '--quiet', '--out', again]);
+    assert.equal(inPlace.status, 0, inPlace.stderr);
+    assert.equal(callCount() - before, ROWS, 'no row ran again');
+    assert.ok(readFileSync(again).equals(readFileSync(expected)), 'every reused value written, byte for byte');
+    const rewritten = await readJournal(journal);
+    assert.equal(rewritten.records.size, ROWS, 'the journal it wrote holds every row');
+    assert.equal((rewritten.records.get(ROWS - 1)!.value as { text: string }).text, 'x'.repeat(20_000) + (ROWS - 1));
   });
 });

@@ -37,6 +37,8 @@ describe('the packaged extension (.vsix contents)', function () {
       'CHANGELOG.md',
       'LICENSE',
       path.posix.normalize(manifest.main),
+      // What the activation entry loads at the first command or editor (src/extension/features.ts).
+      'dist/extension-features.js',
       'dist/worker.js',
       // What the extension loads when first needed (esbuild.js: lazy packages).
       'dist/vendor-csv-parse.js',

@@ -54,15 +54,15 @@ describe('results spilled to the journal: the same results as in memory, in ever
       const inMemory = await run(loaded, rows, { mode, workers, journalPath: path.join(tmp(), `${mode}-mem.jsonl`), keepResultsBytes: Infinity });
       const journal = path.join(tmp(), `${mode}-spill.jsonl`);
       const streamed: RowRecord[] = [];
-      const onDisk = await run(loaded, rows, { mode, workers, journalPath: journal, keepResultsBytes: 0, onRow: (rec) => streamed.push(rec) });
+      const onDisk = await run(loaded, rows, { mode, workers, journalPath: journal, keepResultsBytes: 0, onRow: (_rec, kept) => streamed.push(kept) });
 
       const withValue = onDisk.records.filter((r) => r.value !== undefined);
       assert.ok(withValue.length > ROWS / 2, 'most rows return a value');
       assert.ok(withValue.every(spilled), 'every value lives in the journal only');
       assert.ok(!inMemory.records.some(spilled), 'an unlimited budget keeps every value');
-      // What a listener (the editor's results) is handed is the kept record: holding it holds no value.
+      // What a listener (the editor's results) is handed to keep is the kept record: holding it holds no value.
       assert.deepEqual(streamed.filter((r) => r.value !== undefined).map((r) => r.index).sort((a, b) => a - b), withValue.map((r) => r.index));
-      assert.ok(streamed.every((r) => r === onDisk.records[r.index]), 'onRow gets the records the run keeps');
+      assert.ok(streamed.every((r) => r === onDisk.records[r.index]), "onRow's second argument is the record the run keeps");
 
       assert.deepEqual(onDisk.records.map((r) => r.index), rows.map((_, i) => i), 'records in row order');
       assert.deepEqual(onDisk.records.map(essence), inMemory.records.map(essence));

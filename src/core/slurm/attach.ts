@@ -15,7 +15,7 @@ export interface AttachHooks {
   signal?: AbortSignal;
   /** Write the main journal here (what the run would have written; e.g. the manifest's `journal`). */
   journalPath?: string;
-  onRow?(rec: RowRecord): void;
+  onRow?(rec: RowRecord, kept: RowRecord): void;
   onProgress?(progress: RunProgress): void;
   progressIntervalMs?: number;
   onSlurmState?(s: SlurmStateSummary): void;
