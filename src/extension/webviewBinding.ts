@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { LocatorParseError, parseLocator, type Locator } from '../core/locator';
 import type { FromWebview, InitMessage, RowsMessage, RunSettingsView, ToWebview, ViewKind } from '../shared/protocol';
 import { RowSliceEncoder } from '../shared/rowSlices';
+import { toTsv, type CopyCell } from '../shared/tsv';
 import { offeredModes } from '../session/slurm';
 import { choiceOf, chooseApplyFile, exportResults, rerunFailed, runSession, writeBack } from './actions';
 import { checkUnfinishedRun, dismissUnfinishedRun, resumeUnfinishedRun } from './lastRunOffer';
@@ -220,6 +221,8 @@ export class WebviewBinding implements vscode.Disposable {
         return openLocation(msg);
       case 'openValue':
         return openWholeValue(session, msg.index);
+      case 'copyCells':
+        return copyWholeCells(session, msg.cells);
       case 'pickApplyFile': {
         const settings = await chooseApplyFile(sessions, session);
         if (settings) await this.sendSettings(settings);
@@ -256,4 +259,21 @@ async function openWholeValue(session: LocatorSession, index: number): Promise<v
   const language = trimmed.startsWith('{') || trimmed.startsWith('[') ? 'json' : 'plaintext';
   const doc = await vscode.workspace.openTextDocument({ content: text, language });
   await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+}
+
+/** The selected cells as TSV with each large result whole, on the clipboard (the webview has their start). */
+async function copyWholeCells(session: LocatorSession, cells: CopyCell[][]): Promise<void> {
+  let missing = 0;
+  const text = toTsv(
+    cells.map((row) =>
+      row.map((c) => {
+        if (typeof c === 'string') return c;
+        const whole = session.fullResultText(c.resultOf);
+        if (whole === undefined) missing++;
+        return whole ?? '';
+      }),
+    ),
+  );
+  await vscode.env.clipboard.writeText(text);
+  if (missing) void vscode.window.showWarningMessage(`Locator Batch: ${missing} copied result${missing > 1 ? 's' : ''} had no value any more (a run replaced them): copied empty.`);
 }

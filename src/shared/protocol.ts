@@ -4,6 +4,7 @@
 // streams `rows`, `runStarted`, `results`, `progress` and `runEnded`.
 import type { ErrorPolicy, Mode, ResultType, RowStatus, RunEndedBy } from '../core/types';
 import type { ColumnSlice } from './rowSlices';
+import type { CopyCell } from './tsv';
 
 /** Row statuses as the table shows them: the engine's, plus the two a row has before it finishes. */
 export type CellStatus = 'pending' | 'running' | RowStatus;
@@ -243,6 +244,11 @@ export interface OpenValueRequest {
   type: 'openValue';
   index: number;
 }
+/** Copies the selected cells as TSV with the whole values of the results the view holds the start of. */
+export interface CopyCellsRequest {
+  type: 'copyCells';
+  cells: CopyCell[][];
+}
 export interface PickApplyFileRequest {
   type: 'pickApplyFile';
 }
@@ -268,6 +274,7 @@ export type FromWebview =
   | WriteBackRequest
   | OpenLocationRequest
   | OpenValueRequest
+  | CopyCellsRequest
   | PickApplyFileRequest
   | OpenTextRequest
   | SettingsChanged;

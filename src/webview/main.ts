@@ -33,6 +33,7 @@ const unfinishedRun = new UnfinishedRunNotice({
 const table = new Table(model, {
   openLocation: (loc) => post({ type: 'openLocation', ...loc }),
   openValue: (index) => post({ type: 'openValue', index }),
+  copyCells: (cells) => post({ type: 'copyCells', cells }),
   stateChanged: () => persist(),
   viewChanged: (shown) => {
     shownRows = shown;

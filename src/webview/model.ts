@@ -206,6 +206,12 @@ export class Model {
     return c ? STATUS_CODES[c - 1] : undefined;
   }
 
+  /** True when row i's result came as its start only (ResultView.fullLength): the extension has the whole. */
+  resultIsPartial(i: number): boolean {
+    const r = this.results[i];
+    return !!r && !r.error && r.fullLength !== undefined;
+  }
+
   /** What the Result column shows for row i. */
   resultText(i: number): string {
     const r = this.results[i];

@@ -93,4 +93,27 @@ describe('locator editor: large results', function () {
     const tab = await page.locator('.editor-group-container.active .tabs-container .tab.active').textContent();
     assert.match(tab, /Untitled/, `an untitled editor: ${tab}`);
   });
+
+  it('copies a large result whole (Ctrl+C on its cell), not the start the cell shows', async () => {
+    // VS Code's clipboard in the browser is the page's: note what the workbench writes to it.
+    await page.evaluate(() => {
+      window.__e2eCopied = undefined;
+      const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+      navigator.clipboard.writeText = (t) => ((window.__e2eCopied = t), write(t).catch(() => undefined));
+    });
+    // Select row 5's result from the keyboard (a click on it opens the value): its File Path cell, then across.
+    const row = editor.locator('#grid .grid-row[data-index="5"]');
+    await row.locator('.cell.k-data').first().click();
+    const steps = await row.evaluate((r) => {
+      const cells = [...r.querySelectorAll('.cell')];
+      return cells.findIndex((c) => c.classList.contains('k-result')) - cells.findIndex((c) => c.classList.contains('k-data'));
+    });
+    for (let i = 0; i < Math.abs(steps); i++) await page.keyboard.press(steps > 0 ? 'ArrowRight' : 'ArrowLeft');
+    await page.keyboard.press('Control+C');
+    const copied = await u.until(() => page.evaluate(() => window.__e2eCopied), { message: 'the workbench to write the clipboard' });
+    // TSV of one cell: a value with line breaks is quoted.
+    assert.ok(copied.startsWith(`"start of ${rows[5]}`), copied.slice(0, 80));
+    assert.ok(copied.endsWith(`end of ${rows[5]}"`), `the whole value, to its end: …${copied.slice(-60)}`);
+    assert.strictEqual(copied.length, valueLength(rows[5]) + 2, 'the value and the quotes around it');
+  });
 });

@@ -9,7 +9,7 @@ import { buildColumns } from '../../src/webview/table/columns';
 import { type KeyMove, type Sel, cellSel, clickSelection, dragSelection, keySelection, selectAll } from '../../src/webview/table/selection';
 import type { SortSpec } from '../../src/webview/table/sortFilter';
 import { TableView } from '../../src/webview/table/tableView';
-import { selectionTsv, toTsv } from '../../src/webview/table/tsv';
+import { holdsPartialResults, selectionCells, selectionTsv, toTsv } from '../../src/webview/table/tsv';
 import { SETTINGS, done, modelWith, progress } from './webviewHelpers';
 
 /** A TableView over `m` with its columns, sorted and filtered as asked, its order computed. */
@@ -203,5 +203,23 @@ describe('table view: copy as TSV', () => {
     assert.equal(selectionTsv(m, v), 'a\t"line\nbreak"\nb\t"one\ttab"\nc\t"say ""x"""');
     v.select(cellSel(1, 2));
     assert.equal(selectionTsv(m, v), '"one\ttab"');
+  });
+
+  it('a result the view holds only the start of is left for the extension to fill in whole', () => {
+    const m = modelWith(['Name'], [['a'], ['b'], ['c']]);
+    m.addResults(1, [done(0, 'short'), { index: 1, status: 'done', text: 'x'.repeat(1000), fullLength: 21_300 }], progress({ total: 3 }));
+    const v = viewOf(m);
+    const result = v.cols.findIndex((c) => c.key === 'result');
+    const name = v.cols.findIndex((c) => c.key === 'c0');
+    assert.ok(result > 0 && name > 0, `a Result and a Name column: ${v.cols.map((c) => c.key)}`);
+    const [from, to] = [Math.min(result, name), Math.max(result, name)];
+    v.select({ ar: 0, ac: from, fr: 2, fc: to });
+    const cells = selectionCells(m, v)!;
+    assert.deepEqual(cells.map((r) => r[name - from]), ['a', 'b', 'c']);
+    assert.deepEqual(cells.map((r) => r[result - from]), ['short', { resultOf: 1 }, '']);
+    assert.ok(holdsPartialResults(cells));
+    assert.equal(selectionTsv(m, v)!.split('\n')[1].split('\t')[result - from], 'x'.repeat(1000), "the page's own text has the start");
+    v.select({ ar: 0, ac: from, fr: 0, fc: to });
+    assert.ok(!holdsPartialResults(selectionCells(m, v)!), 'a block of whole values is copied by the page itself');
   });
 });

@@ -9,6 +9,8 @@ export class GridClipboard {
     private readonly owner: HTMLElement,
     private readonly hasSelection: () => boolean,
     private readonly selectionText: () => string | undefined,
+    /** Takes the copy over when the selection holds values only the extension has whole (true then). */
+    private readonly copyElsewhere: () => boolean = () => false,
   ) {
     document.addEventListener('copy', (e) => this.onCopy(e));
   }
@@ -20,6 +22,11 @@ export class GridClipboard {
 
   private onCopy(e: ClipboardEvent): void {
     if (!this.ownsFocus() || !this.hasSelection() || !e.clipboardData) return;
+    if (this.copyElsewhere()) {
+      e.preventDefault();
+      this.copyPending = false;
+      return;
+    }
     const text = this.selectionText();
     if (text === undefined) return;
     e.clipboardData.setData('text/plain', text);
@@ -34,6 +41,7 @@ export class GridClipboard {
     setTimeout(() => {
       if (!this.copyPending) return;
       this.copyPending = false;
+      if (this.copyElsewhere()) return;
       const text = this.selectionText();
       if (text !== undefined) navigator.clipboard?.writeText(text).catch(() => undefined);
     }, 0);

@@ -16,7 +16,8 @@ import { type Sel, cellSel } from './selection';
 import type { SortSpec } from './sortFilter';
 import { TableInput } from './tableInput';
 import { type CellRef, TableView } from './tableView';
-import { selectionTsv } from './tsv';
+import type { CopyCell } from '../../shared/tsv';
+import { holdsPartialResults, selectionCells, selectionTsv } from './tsv';
 import { Viewport } from './viewport';
 
 export type { CellRef } from './tableView';
@@ -36,6 +37,8 @@ export interface TableHooks {
   openLocation(loc: { file: string; line: number; column: number }): void;
   /** Opens the whole value of row `idx`'s result (its cell shows only the start). */
   openValue(idx: number): void;
+  /** Copies cells whose results the view holds only the start of (the extension has them whole). */
+  copyCells(cells: CopyCell[][]): void;
   /** Sort, widths, selection or scroll changed: persist the view state. */
   stateChanged(): void;
   /** The number of rows in the view changed (filter). */
@@ -93,6 +96,7 @@ export class Table {
       this.scroller,
       () => !!this.view.sel,
       () => this.selectionText(),
+      () => this.copyWholeValues(),
     );
     new TableInput(this, this.scroller, this.body);
 
@@ -172,6 +176,14 @@ export class Table {
   /** The selected cells as TSV (what a copy puts on the clipboard). */
   selectionText(): string | undefined {
     return selectionTsv(this.model, this.view);
+  }
+
+  /** A selection with results the view holds only the start of is copied by the extension, whole. */
+  private copyWholeValues(): boolean {
+    const cells = selectionCells(this.model, this.view);
+    if (!cells || !holdsPartialResults(cells)) return false;
+    this.hooks.copyCells(cells);
+    return true;
   }
 
   // ---- what the input handler uses (tableInput.ts) ----------------------------------------
