@@ -42,8 +42,9 @@ export async function checkUnfinishedRun(sessions: Sessions, session: LocatorSes
     return;
   }
   const dismissed = found && sessions.workspaceState.get<string[]>(DISMISSED_KEY, []).includes(found.journalFile);
-  const offer = found && !dismissed ? { run: found, view: viewOf(found, session.name) } : undefined;
-  if (!sameOffer(session.unfinished?.run, offer?.run)) session.showUnfinished(offer);
+  const offered = found && !dismissed ? found : undefined;
+  // The view (every finished row's text) is built only for a new offer: a tab shown again reads no value.
+  if (!sameOffer(session.unfinished?.run, offered)) session.showUnfinished(offered && { run: offered, view: viewOf(offered, session.name) });
   updateContextKey(sessions);
 }
 
