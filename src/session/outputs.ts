@@ -104,8 +104,12 @@ function sameRows(a: Locator, b: Locator, ignore?: string): boolean {
   return true;
 }
 
-/** A journal's file name: the locator's name and the run's start, e.g. `demo.locator.20261202-051500.jsonl`. */
+/**
+ * A journal's file name: the locator's name and the run's start to the millisecond, e.g.
+ * `demo.locator.20261202-051500.123.jsonl` (locators of one name in other folders share the
+ * workspace's journal folder: two runs started in one second must not share a file).
+ */
 export function journalFileName(locatorPath: string, startedAt = new Date()): string {
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 19);
   return `${path.basename(locatorPath, '.csv')}.${stamp}.jsonl`;
 }

@@ -118,7 +118,7 @@ exports.apply = (row) => row['File Path'].toUpperCase();
 
   it("the journal records the locator's content, the apply file and the result settings; a resume checks them", async () => {
     const journalPath = path.join(dir(), 'journals', journalFileName('/x/rec.locator.csv', new Date('2026-12-02T05:15:00Z')));
-    assert.match(journalPath, /rec\.locator\.20261202-051500\.jsonl$/);
+    assert.match(journalPath, /rec\.locator\.20261202-051500\.000\.jsonl$/);
     const first = await executeRun(await prepareRun(request({ journalPath, choice: { mode: 'sequential' } })));
     const header = (await readJournal(journalPath)).header;
     assert.strictEqual(header.version, 2);
