@@ -181,7 +181,7 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
   let interval = pollMin;
   let nextPoll = 0;
   let lastStates = '';
-  // A task seen PREEMPTED or NODE_FAIL may be requeued: its rows fail only when a later look still says so.
+  // A task seen ended but not COMPLETED may be requeued: its rows fail only when a later look still says so.
   const seenRequeueable = new Map<number, string>();
   for (;;) {
     for (let k = 0; k < shards.length; k++) if (missing[k].size) await drain(k);

@@ -16,9 +16,13 @@ export function isTerminal(state: TaskState): boolean {
   return TERMINAL.has(state);
 }
 
-/** Ended states after which Slurm may requeue the task (it then runs again, `Restarts` one up). */
+/**
+ * Ended states after which Slurm may requeue the task (it then runs again, `Restarts` one up): a
+ * preemption, a node failure, and `scontrol requeue`, whose task shows FAILED for a moment before it
+ * is pending again. Only COMPLETED is the end at first sight.
+ */
 export function mayBeRequeued(state: TaskState): boolean {
-  return state === 'PREEMPTED' || state === 'NODE_FAIL';
+  return state !== 'COMPLETED';
 }
 
 export interface TaskStatus {
