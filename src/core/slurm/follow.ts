@@ -181,8 +181,10 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
   let interval = pollMin;
   let nextPoll = 0;
   let lastStates = '';
-  // A task seen ended but not COMPLETED may be requeued: its rows fail only when a later look still says so.
-  const seenRequeueable = new Map<number, string>();
+  // A task seen ended but not COMPLETED may be requeued: its rows fail only when a later look still
+  // says so; when its log says it is being requeued, only after REQUEUE_PATIENCE_MS of such looks
+  // (on a busy node Slurm may show the killed attempt FAILED a while before the task is pending again).
+  const seenRequeueable = new Map<number, { look: string; since: number; requeueLogged: boolean }>();
   for (;;) {
     for (let k = 0; k < shards.length; k++) if (missing[k].size) await drain(k);
     if (left === 0) {
@@ -213,10 +215,13 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
         if (handled.has(k) || !isTerminal(task.state)) continue;
         if (!known && mayBeRequeued(task.state)) {
           const look = `${task.state}/${task.restarts ?? 0}`;
-          if (seenRequeueable.get(k) !== look) {
-            seenRequeueable.set(k, look);
+          const seenBefore = seenRequeueable.get(k);
+          if (seenBefore?.look !== look) {
+            const requeueLogged = !cancelled && REQUEUE_LOGGED.test(await logTail(taskLog(folder, k)));
+            seenRequeueable.set(k, { look, since: Date.now(), requeueLogged });
             continue;
           }
+          if (seenBefore.requeueLogged && Date.now() - seenBefore.since < REQUEUE_PATIENCE_MS) continue;
         }
         handled.add(k);
         await drain(k); // what it wrote before it ended
@@ -231,6 +236,11 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
   for (const [k, t] of states) tasks[k] = t;
   return { tasks, cancelled };
 }
+
+/** What slurmstepd writes to a task's log when `scontrol requeue` (or a preemption) kills it to run again. */
+const REQUEUE_LOGGED = /DUE TO (JOB )?REQUEUE|DUE TO PREEMPTION/;
+/** How long a task whose log says it is being requeued may show an ended state before its rows fail. */
+const REQUEUE_PATIENCE_MS = 30_000;
 
 /** At most two more looks (queryJob keeps them a second apart), for the manifest's record of the tasks. */
 async function settledStates(jobId: string, tasks: number, last: JobStatus): Promise<JobStatus> {
