@@ -10,20 +10,8 @@ const { parseLocator } = require(path.join(OUT, 'core', 'locator'));
 const { RowSliceEncoder } = require(path.join(OUT, 'shared', 'rowSlices'));
 
 const ROWS = Number(process.argv[2] ?? 100_000);
-const CHANNELS = 'Fz, FC3, FC1, FCz, FC2, FC4, C5, C3, C1, Cz, C2, C4, C6, CP3, CP1, CPz, CP2, CP4, P1, POz, Pz, P2, EOG-left, EOG-central, EOG-right';
-
-/** The same text bench/vscode/workspace.js writes as big.locator.csv. */
-function bigLocatorText(rows) {
-  const lines = ['File Path,Domain Tag,File Type,Data Shape,Channel Names,Number of Channels,Sampling Rate,Duration,Completeness Check'];
-  for (let i = 0; i < rows; i++) {
-    const s = String(i).padStart(6, '0');
-    lines.push(
-      `/data/eegunity/bcic_iv_2a/sub-${s}/A${s}E_raw.fif,bcic_iv_2a,standard_data,"(25, ${600000 + ((i * 7919) % 100000)})",` +
-        `"${CHANNELS}",25,250.0,${(2400 + ((i * 31) % 400)).toFixed(3)},Completed`,
-    );
-  }
-  return lines.join('\n') + '\n';
-}
+// The same text bench/vscode/workspace.js writes as big.locator.csv.
+const { eegunityLocatorText: bigLocatorText } = require('./fixtures/eegunityLocator');
 
 function heapMb() {
   for (let i = 0; i < 3; i++) global.gc();

@@ -29,23 +29,15 @@ function bundleSizes(extDir) {
 }
 
 const TRIVIAL_APPLY = "// Trivial apply (bench/vscode.js): the length of the row's file path.\nexports.apply = (row) => row['File Path'].length;\n";
-const CHANNELS = 'Fz, FC3, FC1, FCz, FC2, FC4, C5, C3, C1, Cz, C2, C4, C6, CP3, CP1, CPz, CP2, CP4, P1, POz, Pz, P2, EOG-left, EOG-central, EOG-right';
+const { eegunityLocatorText } = require('../fixtures/eegunityLocator');
 
 /** The demo workspace (scripts/make-demo.js) plus big.locator.csv (100k rows, ~25 MB) and apply/trivial.js. */
 function makeWorkspace(dir) {
   execFileSync(process.execPath, [path.join(REPO, 'scripts/make-demo.js'), dir], { stdio: ['ignore', process.stderr, process.stderr] });
   fs.writeFileSync(path.join(dir, 'apply', 'trivial.js'), TRIVIAL_APPLY);
   // Rows shaped like EEGUnity's locators (bcic_iv_2a: 25 channels), ~256 bytes each.
-  const lines = ['File Path,Domain Tag,File Type,Data Shape,Channel Names,Number of Channels,Sampling Rate,Duration,Completeness Check'];
-  for (let i = 0; i < BIG_ROWS; i++) {
-    const s = String(i).padStart(6, '0');
-    lines.push(
-      `/data/eegunity/bcic_iv_2a/sub-${s}/A${s}E_raw.fif,bcic_iv_2a,standard_data,"(25, ${600000 + ((i * 7919) % 100000)})",` +
-        `"${CHANNELS}",25,250.0,${(2400 + ((i * 31) % 400)).toFixed(3)},Completed`,
-    );
-  }
   const big = path.join(dir, 'big.locator.csv');
-  fs.writeFileSync(big, lines.join('\n') + '\n');
+  fs.writeFileSync(big, eegunityLocatorText(BIG_ROWS));
   // The same bytes under a name VS Code opens in its text editor: what loading the document costs alone.
   fs.copyFileSync(big, path.join(dir, 'big-as-text.csv'));
   return { dir, big, bigBytes: fs.statSync(big).size, demoRows: fs.readFileSync(path.join(dir, 'demo.locator.csv'), 'utf8').trim().split('\n').length - 1 };

@@ -4,20 +4,8 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import { parseLocator, stringifyLocator, type Locator } from '../../src/core/locator';
 
-const CHANNELS = 'Fz, FC3, FC1, FCz, FC2, FC4, C5, C3, C1, Cz, C2, C4, C6, CP3, CP1, CPz, CP2, CP4, P1, POz, Pz, P2, EOG-left, EOG-central, EOG-right';
-
-/** Rows shaped like EEGUnity's locators (25 channels, ~256 bytes a row), as the VS Code benchmark's big.locator.csv. */
-function eegunityLocator(rows: number): string {
-  const lines = ['File Path,Domain Tag,File Type,Data Shape,Channel Names,Number of Channels,Sampling Rate,Duration,Completeness Check'];
-  for (let i = 0; i < rows; i++) {
-    const s = String(i).padStart(6, '0');
-    lines.push(
-      `/data/eegunity/bcic_iv_2a/sub-${s}/A${s}E_raw.fif,bcic_iv_2a,standard_data,"(25, ${600000 + ((i * 7919) % 100000)})",` +
-        `"${CHANNELS}",25,250.0,${(2400 + ((i * 31) % 400)).toFixed(3)},Completed`,
-    );
-  }
-  return lines.join('\n') + '\n';
-}
+// Plain JS, shared with the VS Code benchmark's big.locator.csv: rows shaped like EEGUnity's locators.
+const { eegunityLocatorText: eegunityLocator } = require('../../../bench/fixtures/eegunityLocator.js') as { eegunityLocatorText(rows: number): string };
 
 /** A full collection, from a test run without --expose-gc. */
 function collectGarbage(): void {
