@@ -113,7 +113,12 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// bench/build.js builds the benchmark's case processes with the same options and lazy packages.
+module.exports = { node, lazyPackages, LAZY_PACKAGES, PYTHON_WORKER_FILES };
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

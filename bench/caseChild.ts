@@ -3,7 +3,12 @@
 // asked. This file is both sides: run as a child (`--case SPEC`) it serves the case; imported, it
 // gives the orchestrator CaseChild and rounds().
 import { fork, type ChildProcess } from 'child_process';
+import * as path from 'path';
 import { prepareCase, type CaseSpec, type PreparedCase, type RunSample } from './cases';
+
+// The child is this file as bench/build.js bundles it (out/bench-dist/caseChild.js): the engine inside
+// is bundled as the CLI and the extension ship it, its worker.js beside it as in dist/.
+const CHILD_SCRIPT = path.resolve(__dirname, '..', 'bench-dist', 'caseChild.js');
 
 if (require.main === module && process.argv[2] === '--case') childMain(JSON.parse(process.argv[3]) as CaseSpec);
 
@@ -34,7 +39,7 @@ export class CaseChild {
   }
 
   static start(spec: CaseSpec, env: NodeJS.ProcessEnv = process.env): Promise<CaseChild> {
-    const child = fork(__filename, ['--case', JSON.stringify(spec)], {
+    const child = fork(CHILD_SCRIPT, ['--case', JSON.stringify(spec)], {
       execArgv: ['--expose-gc'],
       env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

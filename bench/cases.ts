@@ -47,8 +47,11 @@ export type CaseSpec =
   /** 100k rows through process mode; the parent measures the whole process tree's memory. */
   | { kind: 'memory'; rows: number }
   | { kind: 'calibrate'; targetMs: number }
-  /** The machine's limit for CPU-bound rows: raw children started before the clock (./cpuFloor.ts). */
-  | { kind: 'cpu-floor'; rows: number; children: number; iters: number };
+  /**
+   * The machine's limit for CPU-bound rows (./cpuFloor.ts): raw children started before the clock, or
+   * with `fresh` started and ended inside it (beside a fresh pool, which starts and ends its workers).
+   */
+  | { kind: 'cpu-floor'; rows: number; children: number; iters: number; fresh?: boolean };
 
 export interface RunSample {
   ms: number;
@@ -166,6 +169,16 @@ export async function prepareCase(spec: CaseSpec): Promise<PreparedCase> {
       return {
         info: {},
         async run() {
+          if (spec.fresh) {
+            // Started, run and ended inside the clock, as a fresh pool's run is.
+            gc();
+            const c0 = cpuMsNow();
+            const t0 = performance.now();
+            const floor = await startCpuFloor(spec.children);
+            await floor.run(spec.rows, spec.iters);
+            await floor.stop();
+            return { ms: performance.now() - t0, cpuMs: cpuMsNow() - c0 };
+          }
           // Started before the clock and ended after it: the first run on children ready and waiting.
           const floor = await startCpuFloor(spec.children);
           gc();

@@ -3,14 +3,21 @@
 // `/usr/bin/time -v` reports only the largest single process, which hides the workers.
 import { readFileSync, readdirSync } from 'fs';
 
-/** VmRSS and VmHWM of one process; undefined when it is gone (or a zombie). */
-export function readStatus(pid: number): { rssKb: number; hwmKb: number } | undefined {
+/**
+ * One process's memory from /proc/PID/status: VmRSS and VmHWM, and VmRSS split into its anonymous
+ * (private heap), file-backed (the node binary and libraries, shared by every process that maps
+ * them) and shared-memory pages. Undefined when it is gone (or a zombie).
+ */
+export function readStatus(pid: number): { rssKb: number; hwmKb: number; anonKb: number; fileKb: number; shmemKb: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rss = /VmRSS:\s+(\d+) kB/.exec(text);
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(text);
-    if (!rss) return undefined; // a zombie has no memory lines
-    return { rssKb: Number(rss[1]), hwmKb: hwm ? Number(hwm[1]) : Number(rss[1]) };
+    const kb = (name: string) => {
+      const m = new RegExp(`${name}:\\s+(\\d+) kB`).exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    const rss = kb('VmRSS');
+    if (rss === undefined) return undefined; // a zombie has no memory lines
+    return { rssKb: rss, hwmKb: kb('VmHWM') ?? rss, anonKb: kb('RssAnon') ?? rss, fileKb: kb('RssFile') ?? 0, shmemKb: kb('RssShmem') ?? 0 };
   } catch {
     return undefined; // exited between listing and reading
   }
@@ -68,9 +75,15 @@ export function cmdline(pid: number): string {
 }
 
 export interface TreeMemory {
-  /** Largest sum of VmRSS over the tree seen in one sample. */
+  /** Largest sum of VmRSS over the tree seen in one sample (file-backed pages counted once per process). */
   peakTreeRssMb: number;
-  /** Sum over every process ever seen of its own peak (VmHWM): an upper bound of the tree's peak. */
+  /**
+   * Largest memory the tree took in one sample: every process's own pages (RssAnon + RssShmem) plus
+   * the file-backed pages once, the largest process's RssFile. Every process of the tree maps the same
+   * node binary (~40 MB resident each here); summing VmRSS counts those pages once per process.
+   */
+  peakTreeMb: number;
+  /** Sum over every process ever seen of its own peak (VmHWM): an upper bound of the tree's peak RSS sum. */
   sumOfPeaksMb: number;
   /** Most processes seen at once. */
   maxProcesses: number;
@@ -79,22 +92,28 @@ export interface TreeMemory {
 
 /** Samples the tree under `root` every `everyMs` until stopped. */
 export function sampleTree(root: number, everyMs = 10): { stop(): TreeMemory } {
-  let peak = 0;
+  let peakRss = 0;
+  let peakOwn = 0;
   let maxProcesses = 0;
   let samples = 0;
   const hwm = new Map<number, number>();
   const sample = () => {
-    let sum = 0;
+    let rss = 0;
+    let own = 0;
+    let file = 0;
     let n = 0;
     for (const pid of treePids(root)) {
       const s = readStatus(pid);
       if (!s) continue;
-      sum += s.rssKb;
+      rss += s.rssKb;
+      own += s.anonKb + s.shmemKb;
+      file = Math.max(file, s.fileKb);
       n++;
       hwm.set(pid, Math.max(hwm.get(pid) ?? 0, s.hwmKb));
     }
     samples++;
-    peak = Math.max(peak, sum);
+    peakRss = Math.max(peakRss, rss);
+    peakOwn = Math.max(peakOwn, own + file);
     maxProcesses = Math.max(maxProcesses, n);
   };
   sample();
@@ -105,7 +124,7 @@ export function sampleTree(root: number, everyMs = 10): { stop(): TreeMemory } {
       sample();
       let sumOfPeaks = 0;
       for (const v of hwm.values()) sumOfPeaks += v;
-      return { peakTreeRssMb: peak / 1024, sumOfPeaksMb: sumOfPeaks / 1024, maxProcesses, samples };
+      return { peakTreeRssMb: peakRss / 1024, peakTreeMb: peakOwn / 1024, sumOfPeaksMb: sumOfPeaks / 1024, maxProcesses, samples };
     },
   };
 }

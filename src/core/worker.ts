@@ -1,9 +1,13 @@
 // The workerpool child process. It loads the bundled apply module once per run, then runs
 // chunks of rows, catching per row so one failing row fails alone, and streams finished rows back.
-import * as workerpool from 'workerpool';
 import { BUNDLE_BANNER, loadApplyBundle, loadApplyBundleFile, type ApplyModule } from './applyModule';
 import { runRow } from './rowRunner';
 import type { Row, RowRecord } from './types';
+
+// Only workerpool's worker half: its index also loads the pool side (and asks the OS for the CPU
+// count), which a worker never uses; dist/worker.js is 27 KB instead of 66.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const workerpool = require('workerpool/src/worker') as typeof import('workerpool/types/worker');
 
 export interface ChunkRequest {
   /** Workers outlive runs (a warm pool): each run gets its own instance of the module. */
@@ -90,7 +94,7 @@ async function runChunk(req: ChunkRequest): Promise<RowRecord[]> {
 }
 
 function emit(msg: WorkerMessage): void {
-  workerpool.workerEmit(msg);
+  workerpool.emit(msg);
 }
 
 /**
@@ -110,4 +114,4 @@ async function warm(): Promise<number> {
   return process.pid;
 }
 
-workerpool.worker({ runChunk, warm });
+workerpool.add({ runChunk, warm });
