@@ -1,10 +1,10 @@
 'use strict';
 // Builds the benchmark's case processes (bench/caseChild.ts and the floors' children) into
-// out/bench-dist/ as esbuild bundles, with the engine inside them bundled exactly as dist/cli.js and
-// the extension ship it, and the engine's worker, lazy packages and Python worker beside them as in
-// dist/. So the bench times the engine a user runs, not tsc's one-file-per-module output (a fresh
-// pool of out/src/core/worker.js took ~30 ms longer to start than dist/worker.js).
-//   node bench/build.js   (npm run bench does it)
+// out/bench-dist/ as esbuild bundles, with the options of dist/ (esbuild.js: a development build),
+// and the engine's worker, lazy packages and Python worker beside them as the extension has them.
+// So the cases time the engine's bundled code, not tsc's one-file-per-module output (in a one-off
+// probe a fresh pool of out/src/core/worker.js took ~30 ms longer to start than dist/worker.js).
+//   node bench/build.js   (the bench's first CaseChild.start runs it: bench/caseChild.ts)
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');

@@ -2,13 +2,16 @@
 // bundles its apply file once (./cases.ts), warms up, then does one timed run each time it is
 // asked. This file is both sides: run as a child (`--case SPEC`) it serves the case; imported, it
 // gives the orchestrator CaseChild and rounds().
-import { fork, type ChildProcess } from 'child_process';
+import { execFileSync, fork, type ChildProcess } from 'child_process';
 import * as path from 'path';
 import { prepareCase, type CaseSpec, type PreparedCase, type RunSample } from './cases';
 
 // The child is this file as bench/build.js bundles it (out/bench-dist/caseChild.js): the engine inside
-// is bundled as the CLI and the extension ship it, its worker.js beside it as in dist/.
+// bundled as dist/ bundles it, its worker.js beside it as in dist/. Built from the sources by the
+// first CaseChild.start of the orchestrator, so a case never runs a stale bundle.
 const CHILD_SCRIPT = path.resolve(__dirname, '..', 'bench-dist', 'caseChild.js');
+const BUILD_SCRIPT = path.resolve(__dirname, '..', '..', 'bench', 'build.js');
+let built = false;
 
 if (require.main === module && process.argv[2] === '--case') childMain(JSON.parse(process.argv[3]) as CaseSpec);
 
@@ -39,6 +42,8 @@ export class CaseChild {
   }
 
   static start(spec: CaseSpec, env: NodeJS.ProcessEnv = process.env): Promise<CaseChild> {
+    if (!built) execFileSync(process.execPath, [BUILD_SCRIPT], { stdio: 'inherit' });
+    built = true;
     const child = fork(CHILD_SCRIPT, ['--case', JSON.stringify(spec)], {
       execArgv: ['--expose-gc'],
       env,

@@ -24,7 +24,7 @@ import { sampleTree, type TreeMemory } from './procTree';
 import { PYTHON_SECTIONS } from './python';
 import { benchSlurm } from './slurm';
 import { benchLarge } from './large';
-import { describeMachine, fmt, loadAverage, machine, procStat, reporter, spread, stats, table, targetsSection, type Check, type Stats } from './report';
+import { describeMachine, fmt, loadAverage, machine, procStat, reporter, sourceCommit, spread, stats, table, targetsSection, type Check, type Stats } from './report';
 
 interface Options {
   json?: string;
@@ -653,7 +653,10 @@ async function memorySection(b: Bench): Promise<Record<string, unknown>> {
       ['what', 'MB'],
       [
         ['the parent with its rows loaded, before the run (VmRSS)', spread(base, 0)],
-        ["peak of the tree: each process's own pages (RssAnon) + the node binary's pages once (largest RssFile), sampled every 10 ms", spread(peak, 0)],
+        [
+          `peak of the tree: each process's own pages (RssAnon + RssShmem) + the file-backed pages (node binary, libraries) once (${samples.every((s) => s.fileCounted === 'page frames') ? 'their distinct page frames' : 'the largest RssFile: a lower bound'}), sampled every 10 ms`,
+          spread(peak, 0),
+        ],
         ['peak of the sum of VmRSS (the node binary counted once per process)', spread(peakRss, 0)],
         ["sum of each process's own peak VmRSS (VmHWM): an upper bound of the line above", spread(bound, 0)],
       ],
@@ -751,6 +754,7 @@ async function main(): Promise<void> {
   const report = {
     date: new Date().toISOString(),
     command: `node ${path.relative(process.cwd(), __filename)} ${process.argv.slice(2).join(' ')}`.trim(),
+    commit: sourceCommit(),
     quick: opts.quick,
     runsPerFigure: R,
     machine: info,

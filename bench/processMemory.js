@@ -32,6 +32,7 @@ async function main() {
     out.runs.push({
       ms: Math.round(sample.ms),
       baseRssMb: Math.round(child.info.baseRssMb),
+      peakTreeMb: Math.round(mem.peakTreeMb), // own pages + file pages once (bench/procTree.ts)
       peakTreeRssMb: Math.round(mem.peakTreeRssMb),
       processes: [...byPid.values()].map((e) => ({ role: e.role, peakMb: Math.round(e.peakMb) })),
     });

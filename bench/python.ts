@@ -117,13 +117,15 @@ async function idleCoresWhile<T>(fn: () => Promise<T> | T): Promise<{ value: T; 
 
 /**
  * The machine's floor for a fresh Python pool: `workers` interpreters started together, each only
- * importing pandas (what every worker of ours must do before its first row), until all have exited.
+ * importing pandas (what every worker of ours must do before its first row), until each has said it
+ * imported it (their exit is not timed: a fresh run of ours keeps its workers after the clock).
  */
 function pandasImportFloor(python: string, workers: number): Promise<number> {
   const t0 = performance.now();
   return Promise.all(
     Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
-      const child = spawn(python, ['-c', 'import pandas'], { stdio: 'ignore' });
+      const child = spawn(python, ['-c', 'import pandas, sys; sys.stdout.write("imported\\n"); sys.stdout.flush()'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout.once('data', () => resolve());
       child.once('error', reject);
       child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${python} -c "import pandas" exited with ${code}`))));
     })),
@@ -205,6 +207,8 @@ export async function benchPythonRows(ctx: PythonBenchContext): Promise<PythonBe
       // What a fresh pool could reach on this machine: two interpreters importing pandas, then our warm run.
       const importFloor = stats(raw[n].importFloorMs);
       const ratioFloor = stats(raw[n].seed.map((s, r) => s.totalMs / (raw[n].importFloorMs[r] + raw[n].warm[r].ms)));
+      // Round by round: the floor's time (import + our warm run) over our fresh pool's.
+      const freshOfFloor = stats(raw[n].fresh.map((x, r) => (raw[n].importFloorMs[r] + raw[n].warm[r].ms) / x.ms));
       rows.push([
         `${n / 1000}k`,
         spread(warm),
@@ -222,20 +226,22 @@ export async function benchPythonRows(ctx: PythonBenchContext): Promise<PythonBe
         seedOverOursFresh: ratioFresh,
         pandasImportFloorMs: importFloor,
         seedOverFloor: ratioFloor,
+        freshOverFloorPerRound: freshOfFloor,
       };
       checks.push({
         target: `Python process ×2, ${n / 1000}k trivial rows, warm workers: ≥ 10× less per row than the seed's process mode`,
         measured: `${fmt(warm.median)} vs ${fmt(seedTotal.median)} µs/row: ${fmt(ratioWarm.median)}× (worst round ${fmt(ratioWarm.min)}×)`,
         pass: ratioWarm.median >= 10,
       });
-      // A fresh pool cannot beat its workers' own start: where two interpreters importing pandas plus
-      // our warm run already keep the ratio under 10×, the target is 90% of that floor's ratio.
+      // A fresh pool cannot start faster than its workers can import pandas: where that floor (two
+      // interpreters importing pandas, then our warm run) keeps the seed's ratio under 10× (median of
+      // the rounds), the target is 90% of the floor's speed, round by round in the median.
       checks.push({
         target:
           `Python process ×2, ${n / 1000}k trivial rows, fresh pool: ≥ 10× less per row than the seed's process mode; ` +
-          "or, when the floor (2 interpreters importing pandas, then our warm run) itself stays under 10×, ≥ 90% of the floor's ratio",
-        measured: `${fmt(fresh.median)} vs ${fmt(seedTotal.median)} µs/row: ${fmt(ratioFresh.median)}×; floor ${fmt(ratioFloor.median)}× (pandas imported in ${fmt(importFloor.median, 0)} ms), ours ÷ floor ${fmt(ratioFresh.median / ratioFloor.median, 2)}`,
-        pass: ratioFresh.median >= 10 || (ratioFloor.median < 10 && ratioFresh.median >= 0.9 * ratioFloor.median),
+          "or, when the floor (2 interpreters importing pandas, then our warm run) itself stays under 10×, ≥ 90% of the floor's speed (its time ÷ ours, median of the rounds)",
+        measured: `${fmt(fresh.median)} vs ${fmt(seedTotal.median)} µs/row: ${fmt(ratioFresh.median)}×; floor ${fmt(ratioFloor.median)}× (pandas imported in ${fmt(importFloor.median, 0)} ms); floor's time ÷ ours ${spread(freshOfFloor, 2)}`,
+        pass: ratioFresh.median >= 10 || (ratioFloor.median < 10 && freshOfFloor.median >= 0.9),
       });
     }
     return {
@@ -248,8 +254,8 @@ export async function benchPythonRows(ctx: PythonBenchContext): Promise<PythonBe
           '*fresh* starts two workers (the CLI does), *warm* reuses them in the next run (VS Code keeps them). ' +
           "The seed's: building the tasks (`iterrows` + a `con_func` that picks every row) and `parallel_execute` (its pool made " +
           'in the call, cloudpickle, one task per row); its locator read and imports are not timed. ' +
-          'The floor of a fresh pool, in the same round: two `python3 -c "import pandas"` started together, until both exit ' +
-          '(every worker of ours imports pandas before its first row); seed ÷ (that + our warm run) is the most a fresh pool could reach here.',
+          'The floor of a fresh pool, in the same round: two `python3 -c "import pandas"` started together, until both have imported it ' +
+          "(every worker of ours imports pandas before its first row; their exit is not timed, as our fresh run keeps its workers); seed ÷ (that + our warm run) is what a fresh pool could reach here.",
         '',
         ...table(
           ['rows', 'ours, warm', 'ours, fresh pool', "the seed's process mode", 'seed ÷ ours, round by round (warm / fresh)', 'floor of a fresh pool: 2 × `import pandas`; seed ÷ (it + ours warm)'],

@@ -1,8 +1,10 @@
 // What both benchmarks print with: statistics over runs, number formats, Markdown tables, the
 // machine's description and load, and the closing Targets table. Used by bench/index.ts and, from
 // its compiled copy out/bench/report.js, by the plain-JS bench/vscode.js.
+import { spawnSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 
 /** Median of the finite values (NaN when there is none). */
 export function median(xs: number[]): number {
@@ -47,6 +49,15 @@ export interface Machine {
   node: string;
   platform: string;
   nodeExtraCaCerts: string | null;
+}
+
+/** The commit the bench ran, `+changes` when the tree had uncommitted changes ('unknown' outside git). */
+export function sourceCommit(): string {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8' });
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  if (head.status !== 0) return 'unknown';
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? '+changes' : ''}`;
 }
 
 export function machine(): Machine {

@@ -206,6 +206,7 @@ async function main() {
     const json = {
       date: new Date().toISOString(),
       command: `node ${path.relative(process.cwd(), __filename)} ${process.argv.slice(2).join(' ')}`.trim(),
+      commit: report.sourceCommit(),
       runsPerFigure: opts.runs,
       machine: info,
       load: { loadavgBefore: loadBefore, othersShareBefore: busyBefore, loadavgAfter: targets.loadAfter, bySection: noise },

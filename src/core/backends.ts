@@ -37,8 +37,8 @@ export interface BackendJob {
  * Chunks aim at this much work. Results stream anyway (a worker flushes every 20 ms) and the last
  * chunks shrink so the tail balances (see `fair` below). A worker gets its next chunk only after
  * the parent has its last one (workerpool sends one task at a time), so each chunk costs a round
- * trip: with 50 ms chunks two workers of 20 ms rows reached 0.95-0.96 of the raw floor, with 200 ms
- * 0.97-0.98 (bench, cpu section).
+ * trip: side by side, two workers of 20 ms rows reached 0.970 of the raw floor's speed with 50 ms
+ * chunks, 1.001 with 200 ms (medians of 8 rounds, bench/results/chunk-2026-12-02).
  */
 const TARGET_CHUNK_MS = 200;
 /** Past ~256 rows a chunk, IPC per row stops falling (docs/performance-facts). */
