@@ -77,7 +77,7 @@ function printUi(bench, ui, ws) {
   const rs = (f) => stats(b.runs.map(f));
   const probeStats = (ps) => ({ paint: stats(ps.map((p) => p.paintMs)), max: Math.max(...ps.map((p) => p.paintMs)), ok: ps.filter((p) => p.ok).length, n: ps.length });
   const during = probeStats(b.runs.flatMap((r) => r.probes));
-  const idle = probeStats(b.idleProbes);
+  const idle = probeStats(b.idleProbes ?? []);
   say(
     table(
       ['what', 'value'],
