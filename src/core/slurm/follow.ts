@@ -221,6 +221,12 @@ export async function followRun(args: FollowArgs): Promise<FollowResult> {
             seenRequeueable.set(k, { look, since: Date.now(), requeueLogged });
             continue;
           }
+          // slurmstepd may write the requeue line after Slurm shows the ended state: read the log again.
+          if (!seenBefore.requeueLogged && !cancelled && REQUEUE_LOGGED.test(await logTail(taskLog(folder, k)))) {
+            seenBefore.requeueLogged = true;
+            seenBefore.since = Date.now();
+            continue;
+          }
           if (seenBefore.requeueLogged && Date.now() - seenBefore.since < REQUEUE_PATIENCE_MS) continue;
         }
         handled.add(k);
