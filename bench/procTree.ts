@@ -74,6 +74,8 @@ export function cmdline(pid: number): string {
   }
 }
 
+const PAGE = 4096;
+
 /**
  * The physical pages (page frame numbers) of every resident page of `pid`'s file-backed mappings (the
  * node binary, libraries), from /proc/PID/maps and /proc/PID/pagemap. Undefined when the kernel hides
@@ -112,7 +114,6 @@ export function filePageFrames(pid: number): Set<number> | undefined {
   }
 }
 
-const PAGE = 4096;
 
 export interface TreeMemory {
   /** Largest sum of VmRSS over the tree seen in one sample (file-backed pages counted once per process). */

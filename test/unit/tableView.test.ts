@@ -9,7 +9,8 @@ import { buildColumns } from '../../src/webview/table/columns';
 import { type KeyMove, type Sel, cellSel, clickSelection, dragSelection, keySelection, selectAll } from '../../src/webview/table/selection';
 import type { SortSpec } from '../../src/webview/table/sortFilter';
 import { TableView } from '../../src/webview/table/tableView';
-import { holdsPartialResults, selectionCells, selectionTsv, toTsv } from '../../src/webview/table/tsv';
+import { toTsv } from '../../src/shared/tsv';
+import { holdsPartialResults, selectionCells, selectionTsv } from '../../src/webview/table/tsv';
 import { SETTINGS, done, modelWith, progress } from './webviewHelpers';
 
 /** A TableView over `m` with its columns, sorted and filtered as asked, its order computed. */

@@ -7,8 +7,6 @@ import { selRange } from './selection';
 import { columnText } from './sortFilter';
 import type { TableView } from './tableView';
 
-export { toTsv, tsvCell } from '../../shared/tsv';
-
 /** The selected cells of the view as TSV, in view order; undefined when nothing is selected. */
 export function selectionTsv(model: Model, view: TableView): string | undefined {
   const cells = selectionCells(model, view);
