@@ -1,7 +1,8 @@
 // Entry of the Locator Batch webview (locator editor and results panel). The extension owns the
 // model: we post `ready`, draw what `init` / `rows` / `runStarted` / `results` / `progress` /
 // `runEnded` / `settings` / `notice` say, and turn user actions into requests. View state (scroll,
-// sort, filter, widths, selection) lives in the webview state so a re-shown tab restores it.
+// sort, filter, widths, selection) lives in the webview state so a re-shown tab restores it, and so
+// do the rows it showed (viewSnapshot.ts): a re-shown tab draws them before the extension answers.
 import type { InitMessage, ToWebview, ViewKind } from '../shared/protocol';
 import { button, debounce, h, icon, setText } from './dom';
 import { count } from './format';
@@ -11,10 +12,13 @@ import { ProgressStrip } from './progress';
 import { RunBar } from './runBar';
 import { Table, type TableState } from './table/table';
 import { UnfinishedRunNotice } from './unfinishedRun';
+import { type ViewContext, type ViewSnapshot, readSnapshot, takeSnapshot } from './viewSnapshot';
 import { loadState, post, saveState } from './vscodeApi';
 
 interface PersistedState extends TableState {
   filter?: string;
+  /** The rows in view and their results (in file order only). */
+  view?: ViewSnapshot;
 }
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', undefined, { id: 'app' }));
@@ -22,6 +26,11 @@ const model = new Model();
 const saved = loadState<PersistedState>();
 let filterText = typeof saved.filter === 'string' ? saved.filter : '';
 let shownRows = 0;
+/** What `init` and later messages said besides the model (a snapshot repeats it). */
+let context: ViewContext | undefined;
+let snapshot: ViewSnapshot | undefined;
+/** Drawn from the snapshot; the extension's `init` has not come yet. */
+let restoring = false;
 
 // ---- the page ------------------------------------------------------------------------------
 
@@ -38,6 +47,7 @@ const table = new Table(model, {
   viewChanged: (shown) => {
     shownRows = shown;
     scheduleChrome();
+    snapshotSoon();
   },
 });
 
@@ -121,6 +131,7 @@ function scheduleChrome(): void {
 }
 
 function updateChrome(): void {
+  snapshotSoon();
   strip.update(model);
   const total = model.rowCount;
   let info = `${count(total)} ${total === 1 ? 'row' : 'rows'}`;
@@ -140,9 +151,24 @@ function persist(): void {
   persistQueued = true;
   queueMicrotask(() => {
     persistQueued = false;
-    const state: PersistedState = { ...table.getState(), filter: filterText };
+    const state: PersistedState = { ...table.getState(), filter: filterText, view: snapshot };
     saveState(state);
   });
+}
+
+// The snapshot follows what is shown (scrolls, rows, results), at most every SNAPSHOT_MS.
+const SNAPSHOT_MS = 300;
+let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+function snapshotSoon(): void {
+  if (snapshotTimer !== undefined || restoring) return;
+  snapshotTimer = setTimeout(() => {
+    snapshotTimer = undefined;
+    const top = table.getState().topRow;
+    const next = context && !parseError && top !== undefined ? takeSnapshot(model, top, table.pageRows(), { ...context, settings: runBar?.current() ?? context.settings }) : undefined;
+    if (!next && !snapshot) return;
+    snapshot = next;
+    persist();
+  }, SNAPSHOT_MS);
 }
 
 // ---- filter ---------------------------------------------------------------------------------
@@ -195,9 +221,12 @@ new MutationObserver(() => themeChanged()).observe(document.body, { attributes: 
 
 // ---- messages -------------------------------------------------------------------------------
 
-function onInit(msg: InitMessage): void {
+function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
   build(msg.kind);
-  model.init(msg);
+  model.init(msg, restoring);
+  restoring = !!fromSnapshot;
+  if (fromSnapshot) model.restoreSnapshotRows(fromSnapshot.start, fromSnapshot.rows);
+  context = { kind: msg.kind, title: msg.title, settings: msg.settings, applyChoices: msg.applyChoices, trusted: msg.trusted, modes: msg.modes, unfinishedRun: msg.unfinishedRun };
   setText(titleEl, msg.kind === 'results' ? msg.title : '');
   titleEl.hidden = msg.kind !== 'results';
   document.title = msg.title;
@@ -207,7 +236,13 @@ function onInit(msg: InitMessage): void {
   unfinishedRun.show(msg.unfinishedRun);
   parseError = !!msg.parseError;
   toolbar.hidden = parseError;
-  runBar?.setBlocked(parseError ? 'The locator could not be read as CSV: fix it (Open as text) and run again.' : undefined);
+  runBar?.setBlocked(
+    parseError
+      ? 'The locator could not be read as CSV: fix it (Open as text) and run again.'
+      : restoring
+        ? 'The view is being restored: Run is ready in a moment.'
+        : undefined,
+  );
   if (msg.parseError) {
     showParseError(msg.parseError);
   } else {
@@ -277,10 +312,12 @@ function handle(msg: ToWebview): void {
       scheduleChrome();
       return;
     case 'settings':
+      if (context) context = { ...context, settings: msg.settings, applyChoices: msg.applyChoices ?? context.applyChoices, trusted: msg.trusted };
       runBar?.setSettings(msg.settings, msg.applyChoices, msg.trusted, msg.replyTo);
       scheduleChrome();
       return;
     case 'applyChoices':
+      if (context) context = { ...context, applyChoices: msg.applyChoices };
       runBar?.setApplyChoices(msg.applyChoices);
       return;
     case 'notice':
@@ -292,6 +329,7 @@ function handle(msg: ToWebview): void {
     case 'unfinishedRun':
       if (!built) return;
       unfinishedRun.show(msg.run);
+      if (context) context = { ...context, unfinishedRun: msg.run };
       if (msg.run) model.showUnfinished(msg.run.results);
       else model.clearUnfinished();
       table.refresh();
@@ -315,5 +353,15 @@ window.addEventListener('message', (e: MessageEvent) => {
   }
 });
 
-// A restored view scrolled down (neither sorted nor filtered) asks for the rows it shows first.
+// A tab shown again draws the rows it showed last at once (in file order only: a sorted or
+// filtered view needs every row), then asks for the state; scrolled down, for the rows it shows first.
+const restored = readSnapshot(saved.view);
+if (restored && !saved.sort && !filterText.trim()) {
+  snapshot = restored;
+  try {
+    onInit(restored.init, restored);
+  } catch (err) {
+    console.error('[locator-batch] could not draw the saved view', err);
+  }
+}
 post({ type: 'ready', showsRow: typeof saved.topRow === 'number' && saved.topRow > 0 ? saved.topRow : undefined });

@@ -45,8 +45,17 @@ export class Model {
   resultsVersion = 0;
   rowsVersion = 0;
   private rowDecoder = new RowSliceDecoder();
+  /** Rows drawn from the view's snapshot (viewSnapshot.ts) whose own slice has not come yet: not `loaded`. */
+  private fromSnapshot = new Set<number>();
 
-  init(msg: InitMessage): void {
+  /**
+   * `keepSnapshotRows`: the extension's first `init` after a snapshot was drawn. Rows drawn from
+   * the snapshot stay until their own slice replaces them (when the columns are the same), and so
+   * do their results while the run is the same one; everything else is the new init's.
+   */
+  init(msg: InitMessage, keepSnapshotRows = false): void {
+    const carry = keepSnapshotRows ? this.snapshotRowsToCarry(msg) : [];
+    this.fromSnapshot = new Set();
     this.columns = msg.columns.slice();
     this.rowDecoder = new RowSliceDecoder();
     this.rowCount = msg.parseError ? 0 : Math.max(0, msg.rowCount | 0);
@@ -76,6 +85,38 @@ export class Model {
     } else if (msg.unfinishedRun) {
       this.showUnfinished(msg.unfinishedRun.results);
     }
+    for (const c of carry) {
+      if (c.index >= this.rowCount) continue;
+      if (c.row) {
+        this.rows[c.index] = c.row;
+        this.fromSnapshot.add(c.index);
+      }
+      if (c.result && !this.results[c.index]) this.applyResults([c.result]);
+    }
+  }
+
+  private snapshotRowsToCarry(msg: InitMessage): { index: number; row?: string[]; result?: ResultView }[] {
+    const sameColumns = msg.columns.length === this.columns.length && msg.columns.every((c, i) => c === this.columns[i]);
+    const sameRun = !!this.run && msg.run?.runId === this.run.runId;
+    const out: { index: number; row?: string[]; result?: ResultView }[] = [];
+    for (const index of this.fromSnapshot) {
+      const row = sameColumns ? this.rows[index] : undefined;
+      const result = sameRun ? this.results[index] : undefined;
+      if (row || result) out.push({ index, row, result });
+    }
+    return out;
+  }
+
+  /** Draws the rows of a snapshot (from `start`; null: not loaded then): until the extension's own come. */
+  restoreSnapshotRows(start: number, rows: (string[] | null)[]): void {
+    for (let i = 0; i < rows.length; i++) {
+      const at = start + i;
+      const row = rows[i];
+      if (!row || at >= this.rowCount || this.rows[at] !== undefined) continue;
+      this.rows[at] = row;
+      this.fromSnapshot.add(at);
+    }
+    this.rowsVersion++;
   }
 
   /** The rows an unfinished last run (whose window closed) finished, drawn while no run of this window is shown. */
@@ -99,7 +140,7 @@ export class Model {
     if (end > this.rowCount) this.grow(end);
     for (let i = 0; i < rows.length; i++) {
       const at = msg.start + i;
-      if (this.rows[at] === undefined) this.loaded++;
+      if (this.rows[at] === undefined || this.fromSnapshot.delete(at)) this.loaded++;
       this.rows[at] = rows[i];
     }
     if (msg.total !== undefined) {
@@ -121,6 +162,7 @@ export class Model {
   }
 
   private shrink(n: number): void {
+    for (const i of this.fromSnapshot) if (i >= n) this.fromSnapshot.delete(i);
     this.rows.length = n;
     this.results.length = n;
     this.status = this.status.slice(0, n);

@@ -95,6 +95,38 @@ describe('locator editor: a 60,000-row locator', function () {
     assert.ok(!(await u.visibleRows(again)).some((r) => r.index === 0), 'not back at the top');
   });
 
+  it('shown again after the file changed on disk while hidden: the file as it is now, where it was left', async () => {
+    const fs = require('fs');
+    const editor = await u.findWebview(page, { kind: 'editor', title: BIG_NAME });
+    await editor.evaluate(() => {
+      const g = document.getElementById('grid');
+      g.scrollTop = g.scrollHeight / 2;
+    });
+    const middle = async (frame) => (await u.visibleRows(frame)).filter((r) => r.index > BIG_ROWS / 3);
+    await u.until(async () => (await middle(editor)).length > 5, { message: 'rows drawn in the middle' });
+    const seen = (await middle(editor))[3];
+    // Hidden (its webview is dropped; what it showed stays in its saved state), then the file changes.
+    await u.quickOpen(page, 'README.md');
+    await page.locator('.tabs-container .tab.active', { hasText: 'README.md' }).waitFor({ state: 'visible', timeout: 30_000 });
+    fs.writeFileSync(BIG, bigText().replace(`,big,n${seen.index}\n`, `,big,changed while hidden\n`));
+    try {
+      await u.quickOpen(page, BIG_NAME);
+      const again = await u.findWebview(page, { kind: 'editor', title: BIG_NAME });
+      await u.until(async () => (await u.visibleRows(again)).some((r) => r.index === seen.index && r.cells.includes('changed while hidden')), {
+        timeout: 30_000,
+        message: `row ${seen.index} as the file has it now, in view where it was left`,
+      });
+      await u.until(async () => (await again.locator('#load-info').textContent()) === '', { timeout: 60_000, message: 'every row loaded' });
+      const row = (await u.visibleRows(again)).find((r) => r.index === seen.index);
+      assert.deepStrictEqual(row?.cells.slice(-3), [`/data/r${seen.index}.csv`, 'big', 'changed while hidden']);
+      assert.strictEqual((await again.locator('#rows-info').textContent()).trim(), '60,000 rows');
+      // Run waits for the extension's answer, then works as before.
+      await u.until(async () => !(await again.locator('#run').isDisabled()), { timeout: 30_000, message: 'Run enabled' });
+    } finally {
+      fs.writeFileSync(BIG, bigText());
+    }
+  });
+
   it('broken far below its top: shows the parse error with that line, and no table', async () => {
     await u.runCommand(page, 'View: Close All Editor Groups');
     await u.quickOpen(page, BIG_BROKEN_NAME);

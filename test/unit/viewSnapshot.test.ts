@@ -1,0 +1,100 @@
+// A tab shown again draws the rows it showed last from its own saved state (viewSnapshot.ts), then
+// the extension's init and rows replace them: the snapshot is carried through JSON as VS Code's
+// getState/setState carries it, and fed to a fresh Model as the restored page does.
+import * as assert from 'assert';
+import { RowSliceEncoder } from '../../src/shared/rowSlices';
+import { Model } from '../../src/webview/model';
+import { SNAPSHOT_CELL_CHARS, SNAPSHOT_ROWS, type ViewContext, readSnapshot, takeSnapshot } from '../../src/webview/viewSnapshot';
+import { SETTINGS, done, initMessage, modelWith, progress, sendRows } from './webviewHelpers';
+
+const COLUMNS = ['File Path', 'Domain Tag'];
+const N = 1000;
+const rowsOf = (tag: string) => Array.from({ length: N }, (_, i) => [`/data/r${i}.edf`, `${tag}${i}`]);
+const CONTEXT: ViewContext = { kind: 'editor', title: 't.locator.csv', settings: SETTINGS, trusted: true, modes: ['sequential', 'process'] };
+
+/** The snapshot as the re-created page reads it back from its state. */
+const throughState = (s: unknown) => readSnapshot(JSON.parse(JSON.stringify(s)));
+
+/** A model as it was when its tab was hidden: every row, a finished run with results for rows 495..504. */
+function shownModel(): Model {
+  const m = modelWith(COLUMNS, rowsOf('d'));
+  m.startRun({ type: 'runStarted', runId: 3, total: N, settings: SETTINGS });
+  m.addResults(3, Array.from({ length: 10 }, (_, k) => done(495 + k, `v${495 + k}`)), progress({ total: N, finished: 10, done: 10 }));
+  m.endRun({ type: 'runEnded', runId: 3, summary: { ...progress({ total: N, finished: 10, done: 10, cancelled: N - 10 }), endedBy: 'cancel' } as never });
+  return m;
+}
+
+/** A fresh page's model, drawn from the snapshot. */
+function restored(snap: NonNullable<ReturnType<typeof readSnapshot>>): Model {
+  const m = new Model();
+  m.init(snap.init);
+  m.restoreSnapshotRows(snap.start, snap.rows);
+  return m;
+}
+
+describe('view snapshot (a re-shown tab draws its rows before the extension answers)', () => {
+  it('keeps the rows around the view with their results and statuses, and draws them in a fresh page', () => {
+    const shown = shownModel();
+    const snap = throughState(takeSnapshot(shown, 500, 30, CONTEXT));
+    assert.ok(snap, 'read back from the saved state');
+    const m = restored(snap);
+    assert.equal(m.rowCount, N, 'the table is as tall as the locator');
+    for (const i of [490, 500, 520, 549]) assert.deepEqual([m.cell(i, 0), m.cell(i, 1)], [`/data/r${i}.edf`, `d${i}`], `row ${i}`);
+    assert.equal(m.cell(489, 0), '', 'rows far above the view are not kept');
+    assert.equal(m.cell(550, 0), '', 'nor far below it');
+    assert.equal(m.resultText(500), 'v500');
+    assert.equal(m.statusOf(500), 'done');
+    assert.equal(m.statusOf(510), 'cancelled', 'a row the cancelled run did not reach still says so');
+    assert.equal(m.run?.runId, 3);
+    assert.equal(m.loaded, 0, 'none of them counts as loaded: the view still says it is loading');
+    assert.equal(m.rowsComplete, false);
+  });
+
+  it('is replaced by what the extension sends: the rows stay drawn until their own slice comes', () => {
+    const snap = throughState(takeSnapshot(shownModel(), 500, 30, CONTEXT))!;
+    const m = restored(snap);
+    // The file changed while the tab was hidden: the extension's init (same run), then its rows.
+    m.init(initMessage(COLUMNS, N, { runId: 3, running: false, progress: progress({ total: N, finished: 10, done: 10 }), results: [] }), true);
+    assert.equal(m.cell(500, 1), 'd500', 'still drawn between init and the rows');
+    assert.equal(m.resultText(500), 'v500', 'and its result, the run being the same');
+    const now = rowsOf('new');
+    const enc = new RowSliceEncoder();
+    sendRows(m, enc, now, 0, 500, false);
+    assert.equal(m.cell(500, 1), 'd500');
+    sendRows(m, enc, now, 500, N, true);
+    assert.equal(m.cell(500, 1), 'new500', 'the file as it is now');
+    assert.equal(m.loaded, N);
+    assert.equal(m.rowsComplete, true);
+  });
+
+  it('drops its rows when the columns changed, and its results when the run is another one', () => {
+    const snap = throughState(takeSnapshot(shownModel(), 500, 30, CONTEXT))!;
+    const other = restored(snap);
+    other.init(initMessage(['path', 'tag'], N), true);
+    assert.equal(other.cell(500, 0), '', 'other columns: the old rows would be wrong');
+    assert.equal(other.resultText(500), '', 'no run: no results');
+    const rerun = restored(snap);
+    rerun.init(initMessage(COLUMNS, N, { runId: 4, running: true, progress: progress({ total: N }), results: [] }), true);
+    assert.equal(rerun.cell(500, 0), '/data/r500.edf', 'same columns: the row stays');
+    assert.equal(rerun.statusOf(500), 'pending', 'the new run has not reached it');
+    assert.equal(rerun.resultText(500), '');
+  });
+
+  it('keeps at most SNAPSHOT_ROWS rows and SNAPSHOT_CELL_CHARS of a cell', () => {
+    const long = 'x'.repeat(SNAPSHOT_CELL_CHARS + 500);
+    const m = modelWith(COLUMNS, Array.from({ length: 400 }, (_, i) => [long, String(i)]));
+    const snap = throughState(takeSnapshot(m, 0, 1000, CONTEXT))!;
+    assert.equal(snap.rows.length, SNAPSHOT_ROWS);
+    assert.equal(snap.rows[0]![0].length, SNAPSHOT_CELL_CHARS);
+  });
+
+  it('ignores saved state that is not a snapshot (none yet, or an older version)', () => {
+    assert.equal(readSnapshot(undefined), undefined);
+    assert.equal(readSnapshot({ scrollTop: 10 }), undefined);
+    const snap = JSON.parse(JSON.stringify(takeSnapshot(shownModel(), 0, 10, CONTEXT)));
+    assert.ok(readSnapshot(snap));
+    assert.equal(readSnapshot({ ...snap, rows: [[1, 2]] }), undefined, 'cells that are not text');
+    assert.equal(readSnapshot({ ...snap, init: { ...snap.init, columns: undefined } }), undefined);
+    assert.equal(readSnapshot({ ...snap, start: -1 }), undefined);
+  });
+});
