@@ -27,8 +27,10 @@ function watchEditorStages({ title, timeout }) {
       const doc = findDoc();
       if (doc) {
         res.html ??= now;
-        if (doc.title === title) res.init ??= now;
-        if (res.init && !res.firstRows) {
+        // The extension's init (a tab shown again draws its saved rows first, marked data-restoring).
+        if (doc.title === title && !doc.body.hasAttribute('data-restoring')) res.init ??= now;
+        if (doc.title === title && !res.init) res.restored ??= now;
+        if ((res.init || res.restored) && !res.firstRows) {
           const row = doc.querySelector('#grid .grid-row[data-index]:not(.loading):not([hidden])');
           if (row && row.textContent.trim()) res.firstRows = now;
         }

@@ -225,6 +225,7 @@ function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
   build(msg.kind);
   model.init(msg, restoring);
   restoring = !!fromSnapshot;
+  document.body.toggleAttribute('data-restoring', restoring);
   if (fromSnapshot) model.restoreSnapshotRows(fromSnapshot.start, fromSnapshot.rows);
   context = { kind: msg.kind, title: msg.title, settings: msg.settings, applyChoices: msg.applyChoices, trusted: msg.trusted, modes: msg.modes, unfinishedRun: msg.unfinishedRun };
   setText(titleEl, msg.kind === 'results' ? msg.title : '');
