@@ -2,9 +2,10 @@
 // Sections 3–4, measured: one workbench in chromium on the temp workspace; demo.locator.csv
 // (open, runs in process mode, opens again) and big.locator.csv (100k rows: open, tab hidden and
 // shown again, a 100k-row run with scroll probes, memory), the same file as plain text, and VS
-// Code's own activation figure. Printed by ./uiReport.js.
+// Code's own activation figure (ours and an empty extension's). Printed by ./uiReport.js.
 
 const fs = require('fs');
+const path = require('path');
 const { h, quickInput, BIG_ROWS, sleep, fmt } = require('./common');
 const { armRunRecorder, armMainThreadMonitor, defineScrollProbe } = require('./inPage');
 const { cpuMeter } = require('./processes');
@@ -12,6 +13,7 @@ const {
   closeAllEditors, openTimed, openPlain, openTextTimed, editorFrame, chooseRunSettings, waitRunEnd, finishedOf,
   heapAfterGc, memorySnapshot, countWebviews, runningExtensionsFigure,
 } = require('./workbench');
+const { makeFloorExtension, FLOOR_EXTENSION_NAME } = require('./workspace');
 
 const { waitForCommand } = quickInput;
 
@@ -20,9 +22,13 @@ async function measureUi(extDir, ws, opts, progress, out) {
   const R = opts.runs;
   const bigRuns = Math.max(1, Math.floor(R / 3));
   Object.assign(out, { demo: { opens: [], runs: [] }, big: { reshows: [], reshowsAfterRun: [], runs: [], memory: [] } });
+  // Beside ours, an extension that does nothing, activated by the same events: VS Code's own part
+  // of the activation figure in this window (its host is busy starting then).
+  const floorDir = makeFloorExtension(path.join(path.dirname(extDir), 'activation-floor'), extDir);
   const server = await h.startCodeServer({
     folder: ws.dir,
     extensionDevelopmentPath: extDir,
+    alsoInstalled: [floorDir],
     // VS Code for the web asks before showing a file over 10 MB in its text editor (the plain-text
     // comparison below); it never asks for a custom editor.
     settings: { 'workbench.editorLargeFileConfirmation': 1024 },
@@ -46,7 +52,11 @@ async function measureUi(extDir, ws, opts, progress, out) {
 
     // VS Code's own activation figure for this window's host.
     progress('ui: Developer: Show Running Extensions');
-    out.vscodeActivation = await runningExtensionsFigure(page).catch((e) => ({ ms: NaN, text: `not read: ${String(e.message).split('\n')[0]}` }));
+    const figures = await runningExtensionsFigure(page, ['Locator Batch', FLOOR_EXTENSION_NAME]).catch((e) => {
+      const text = `not read: ${String(e.message).split('\n')[0]}`;
+      return [{ ms: NaN, text }, { ms: NaN, text }];
+    });
+    [out.vscodeActivation, out.vscodeActivationFloor] = figures;
   } finally {
     if (browser) await browser.close();
     await server.stop();

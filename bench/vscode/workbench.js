@@ -136,8 +136,12 @@ function countWebviews(page, title) {
   }, title);
 }
 
-/** "Developer: Show Running Extensions": the "Activation: N ms" VS Code shows for Locator Batch. */
-async function runningExtensionsFigure(page) {
+/**
+ * "Developer: Show Running Extensions": the "Activation: N ms" VS Code shows for each extension
+ * named (display names; default Locator Batch). Returns { ms, text } for one name, an array for several.
+ */
+async function runningExtensionsFigure(page, names = 'Locator Batch') {
+  const list = Array.isArray(names) ? names : [names];
   await runCommand(page, 'Developer: Show Running Extensions');
   const editor = page.locator('.runtime-extensions-editor').first();
   await editor.waitFor({ state: 'visible', timeout: 30_000 });
@@ -145,14 +149,22 @@ async function runningExtensionsFigure(page) {
   const viewport = page.viewportSize();
   await page.setViewportSize({ width: viewport.width, height: 5000 });
   let all;
+  const pattern = (name) => new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+([\\s\\S]*?)(Startup )?Activation:\\s*([\\d.]+)\\s*ms`, 'i');
   try {
-    await page.waitForFunction(() => /Locator Batch[\s\S]*?Activation/.test(document.querySelector('.runtime-extensions-editor')?.innerText ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(
+      (sources) => sources.every((src) => new RegExp(src, 'i').test(document.querySelector('.runtime-extensions-editor')?.innerText ?? '')),
+      list.map((n) => pattern(n).source),
+      { timeout: 30_000 },
+    );
     all = await editor.innerText();
   } finally {
     await page.setViewportSize(viewport);
   }
-  const m = /Locator Batch\s+([\s\S]*?)(Startup )?Activation:\s*([\d.]+)\s*ms/i.exec(all);
-  return { ms: m ? Number(m[3]) : NaN, text: m ? m[0].replace(/\s+/g, ' ').trim() : all.slice(0, 200) };
+  const figures = list.map((name) => {
+    const m = pattern(name).exec(all);
+    return { name, ms: m ? Number(m[3]) : NaN, text: m ? m[0].replace(/\s+/g, ' ').trim() : all.slice(0, 200) };
+  });
+  return Array.isArray(names) ? figures : figures[0];
 }
 
 module.exports = {

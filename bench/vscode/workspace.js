@@ -43,4 +43,28 @@ function makeWorkspace(dir) {
   return { dir, big, bigBytes: fs.statSync(big).size, demoRows: fs.readFileSync(path.join(dir, 'demo.locator.csv'), 'utf8').trim().split('\n').length - 1 };
 }
 
-module.exports = { buildProduction, bundleSizes, makeWorkspace };
+/** The display name of the extension makeFloorExtension writes. */
+const FLOOR_EXTENSION_NAME = 'Activation Floor (bench)';
+
+/**
+ * An extension that does nothing, activated by the same events as ours: what VS Code's activation
+ * figure shows for no work, in the same window and at the same moment (installed beside ours).
+ */
+function makeFloorExtension(dir, extDir) {
+  const ours = JSON.parse(fs.readFileSync(path.join(extDir, 'package.json'), 'utf8'));
+  fs.mkdirSync(dir, { recursive: true });
+  const pkg = {
+    name: 'activation-floor',
+    publisher: 'locator-batch-bench',
+    displayName: FLOOR_EXTENSION_NAME,
+    version: '0.0.1',
+    engines: ours.engines,
+    main: './extension.js',
+    activationEvents: ours.activationEvents,
+  };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  fs.writeFileSync(path.join(dir, 'extension.js'), "'use strict';\nexports.activate = () => {};\n");
+  return dir;
+}
+
+module.exports = { buildProduction, bundleSizes, makeWorkspace, makeFloorExtension, FLOOR_EXTENSION_NAME };

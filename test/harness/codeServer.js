@@ -92,6 +92,7 @@ function tail(file, lines = 60) {
  *                                       With smokeTestDriver: loaded as a development extension via
  *                                       the URL payload instead (workbenchUrl/openWorkbench add it).
  * @param {string} [o.extensionsDir]     defaults to an empty dir of the run
+ * @param {string[]} [o.alsoInstalled]  more extension folders, symlinked beside it (benchmarks)
  * @param {boolean} [o.smokeTestDriver=false] --vscode-option enable-smoke-test-driver: needed for the
  *                                       URL payload (extension-host tests) and window.driver, but
  *                                       the workbench then shows NO notification toasts
@@ -101,7 +102,7 @@ function tail(file, lines = 60) {
  * @returns {Promise<{url:string, port:number, dir:string, logFile:string, workbenchUrl:Function, logTail:Function, stop:Function}>}
  */
 async function startCodeServer({
-  folder, extensionDevelopmentPath, extensionsDir, workspaceTrust = false, env = {}, settings = {}, smokeTestDriver = false,
+  folder, extensionDevelopmentPath, extensionsDir, alsoInstalled = [], workspaceTrust = false, env = {}, settings = {}, smokeTestDriver = false,
 } = {}) {
   ensureInstalled();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lb-code-server-'));
@@ -112,6 +113,7 @@ async function startCodeServer({
   const logFile = d('code-server.log');
   const extsDir = extensionsDir || d('exts');
   if (extensionDevelopmentPath && !smokeTestDriver) linkExtension(extensionDevelopmentPath, extsDir);
+  for (const ext of alsoInstalled) linkExtension(ext, extsDir);
 
   let child;
   let port;
