@@ -86,8 +86,9 @@ function armRunRecorder({ probeEveryMs }) {
   const tick = () => {
     const now = performance.now();
     if (R.t0 !== undefined) {
-      // Started: the previous run's summary is gone (runStarted drew the strip as running).
-      if (R.started === undefined && summary.hidden) R.started = now;
+      // Started: the previous run's summary is gone (runStarted drew the strip as running), or the
+      // run's end came already (a run started and ended between two frames never hides it).
+      if (R.started === undefined && (summary.hidden || R.arrived.runEnded !== undefined)) R.started = now;
       if (R.started !== undefined) {
         if (R.first === undefined && document.querySelector('#grid .grid-row[data-status="done"], #grid .grid-row[data-status="error"]')) {
           R.first = now;
@@ -96,7 +97,7 @@ function armRunRecorder({ probeEveryMs }) {
           if (probeEveryMs) probeTimer = setInterval(() => window.__lbScrollProbe().then((p) => R.end === undefined && R.probes.push(p)), probeEveryMs);
         }
         if (R.firstAny === undefined && document.querySelector('#grid .grid-row[data-status="done"], #grid .grid-row[data-status="error"], #grid .grid-row[data-status="skipped"]')) R.firstAny = now;
-        if (!summary.hidden) {
+        if (!summary.hidden && R.arrived.runEnded !== undefined) {
           R.end = now;
           R.summary = summary.textContent;
           R.progressText = progress.textContent;

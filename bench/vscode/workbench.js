@@ -94,7 +94,21 @@ async function chooseRunSettings(frame, { apply, mode, workers, resultType }) {
 }
 
 async function waitRunEnd(frame, timeout) {
-  await frame.waitForFunction(() => window.__lbRun && window.__lbRun.end !== undefined, null, { timeout, polling: 200 });
+  try {
+    await frame.waitForFunction(() => window.__lbRun && window.__lbRun.end !== undefined, null, { timeout, polling: 200 });
+  } catch (err) {
+    // Say what the page saw: the messages that came, the strip, any notice (a refused run).
+    const seen = await frame
+      .evaluate(() => ({
+        run: { ...window.__lbRun, progress: window.__lbRun?.progress?.slice(-3), probes: undefined },
+        summaryHidden: document.getElementById('summary')?.hidden,
+        progress: document.getElementById('progress')?.textContent,
+        notice: document.querySelector('.notice')?.textContent,
+        runDisabled: document.getElementById('run')?.disabled,
+      }))
+      .catch((e) => `page not readable: ${e.message}`);
+    throw new Error(`the run's end was not seen within ${timeout} ms: ${String(err.message).split('\n')[0]}; the page saw ${JSON.stringify(seen)}`);
+  }
   return frame.evaluate(() => window.__lbRun);
 }
 
