@@ -156,8 +156,10 @@ function persist(): void {
   });
 }
 
-// The snapshot follows what is shown (scrolls, rows, results), at most every SNAPSHOT_MS.
+// The snapshot follows what is shown (scrolls, rows, results), at most every SNAPSHOT_MS; while
+// results stream, every SNAPSHOT_RUNNING_MS (the page shares its thread with their drawing).
 const SNAPSHOT_MS = 300;
+const SNAPSHOT_RUNNING_MS = 1000;
 let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
 function snapshotSoon(): void {
   if (snapshotTimer !== undefined || restoring) return;
@@ -168,7 +170,7 @@ function snapshotSoon(): void {
     if (!next && !snapshot) return;
     snapshot = next;
     persist();
-  }, SNAPSHOT_MS);
+  }, model.run?.running ? SNAPSHOT_RUNNING_MS : SNAPSHOT_MS);
 }
 
 // ---- filter ---------------------------------------------------------------------------------
