@@ -50,8 +50,8 @@ export class Model {
 
   /**
    * `keepSnapshotRows`: the extension's first `init` after a snapshot was drawn. Rows drawn from
-   * the snapshot stay until their own slice replaces them (when the columns are the same), and so
-   * do their results while the run is the same one; everything else is the new init's.
+   * the snapshot stay until their own slice replaces them (when the columns are the same: the
+   * text may have changed meanwhile, the slice says); results, statuses and the run are the new init's.
    */
   init(msg: InitMessage, keepSnapshotRows = false): void {
     const carry = keepSnapshotRows ? this.snapshotRowsToCarry(msg) : [];
@@ -85,26 +85,27 @@ export class Model {
     } else if (msg.unfinishedRun) {
       this.showUnfinished(msg.unfinishedRun.results);
     }
-    for (const c of carry) {
-      if (c.index >= this.rowCount) continue;
-      if (c.row) {
-        this.rows[c.index] = c.row;
-        this.fromSnapshot.add(c.index);
-      }
-      if (c.result && !this.results[c.index]) this.applyResults([c.result]);
+    for (const { index, row } of carry) {
+      if (index >= this.rowCount) continue;
+      this.rows[index] = row;
+      this.fromSnapshot.add(index);
     }
   }
 
-  private snapshotRowsToCarry(msg: InitMessage): { index: number; row?: string[]; result?: ResultView }[] {
+  private snapshotRowsToCarry(msg: InitMessage): { index: number; row: string[] }[] {
     const sameColumns = msg.columns.length === this.columns.length && msg.columns.every((c, i) => c === this.columns[i]);
-    const sameRun = !!this.run && msg.run?.runId === this.run.runId;
-    const out: { index: number; row?: string[]; result?: ResultView }[] = [];
+    if (!sameColumns || msg.parseError) return [];
+    const out: { index: number; row: string[] }[] = [];
     for (const index of this.fromSnapshot) {
-      const row = sameColumns ? this.rows[index] : undefined;
-      const result = sameRun ? this.results[index] : undefined;
-      if (row || result) out.push({ index, row, result });
+      const row = this.rows[index];
+      if (row) out.push({ index, row });
     }
     return out;
+  }
+
+  /** Row i is drawn from the snapshot: its own slice has not come yet. */
+  isFromSnapshot(i: number): boolean {
+    return this.fromSnapshot.has(i);
   }
 
   /** Draws the rows of a snapshot (from `start`; null: not loaded then): until the extension's own come. */

@@ -40,6 +40,25 @@ function apply(row) {
 module.exports = { apply };
 `;
 
+// A one-row locator whose apply file holds the extension host for a few seconds (a sequential run
+// runs in the host): what a re-shown tab draws while the extension cannot answer.
+const SMALL = path.join(DEMO, 'e2e-small.locator.csv');
+const SMALL_NAME = path.basename(SMALL);
+const BLOCK = path.join(DEMO, 'apply', 'e2e-block.js');
+const BLOCK_LABEL = 'apply/e2e-block.js';
+const BLOCK_MS = 8000;
+// The apply file writes this when its row starts (the host is busy from then on).
+const BLOCK_STARTED = path.join(DEMO, 'e2e-block.started');
+const BLOCK_SOURCE = `// Written and removed by test/e2e/large.test.js: keeps the extension host busy (sequential mode).
+function apply() {
+  require('fs').writeFileSync(${JSON.stringify(BLOCK_STARTED)}, String(Date.now()));
+  const until = Date.now() + ${BLOCK_MS};
+  while (Date.now() < until) {}
+  return 'held';
+}
+module.exports = { apply };
+`;
+
 /** "1,234 / 60,000 (2%)" -> 1234 */
 const finishedOf = (text) => Number((/^([\d,]+)\s*\//.exec(text) || [])[1]?.replace(/,/g, '') ?? NaN);
 /** "Cancelled: 1,234 done, 58,766 cancelled in ..." -> { done: 1234, cancelled: 58766 } */
@@ -56,6 +75,8 @@ describe('locator editor: a 60,000-row locator', function () {
       [BIG, bigText()],
       [BIG_BROKEN, bigText(BIG_BROKEN_LINE)],
       [APPLY, APPLY_SOURCE],
+      [SMALL, 'File Path,Domain Tag\n/data/one.csv,small\n'],
+      [BLOCK, BLOCK_SOURCE],
     ],
     settings: { 'files.autoSave': 'off' },
     started: (env) => (page = env.page),
@@ -93,6 +114,45 @@ describe('locator editor: a 60,000-row locator', function () {
       message: 'the re-shown tab to show the last row where it was left',
     });
     assert.ok(!(await u.visibleRows(again)).some((r) => r.index === 0), 'not back at the top');
+  });
+
+  it("shown again while the extension host is busy: draws the rows it showed from its own saved state, Run waiting, then the extension's", async () => {
+    const fs = require('fs');
+    const editor = await u.findWebview(page, { kind: 'editor', title: BIG_NAME });
+    await u.until(async () => (await editor.locator('#load-info').textContent()) === '', { timeout: 60_000, message: 'every row loaded' });
+    await editor.evaluate(() => {
+      const g = document.getElementById('grid');
+      g.scrollTop = g.scrollHeight * 0.7;
+    });
+    const deep = async (frame) => (await u.visibleRows(frame)).filter((r) => r.index > BIG_ROWS / 2);
+    await u.until(async () => (await deep(editor)).length > 5, { message: 'rows drawn far down' });
+    const seen = (await deep(editor))[3];
+    // The host gets busy: a sequential run of a row that takes BLOCK_MS, from another locator's tab.
+    await u.quickOpen(page, SMALL_NAME);
+    const small = await u.findWebview(page, { kind: 'editor', title: SMALL_NAME });
+    await small.locator('#apply').selectOption({ label: BLOCK_LABEL });
+    await small.locator('#mode').selectOption('sequential');
+    fs.rmSync(BLOCK_STARTED, { force: true });
+    await small.locator('#run').click();
+    await u.until(() => fs.existsSync(BLOCK_STARTED), { timeout: 30_000, message: 'the blocking row started' });
+    const heldFrom = Date.now();
+    fs.rmSync(BLOCK_STARTED, { force: true });
+    // Shown again meanwhile: the rows it showed, drawn from its state; Run waits for the extension.
+    await u.quickOpen(page, BIG_NAME);
+    const again = await u.findWebview(page, { kind: 'editor', title: BIG_NAME });
+    await u.until(async () => (await u.visibleRows(again)).some((r) => r.index === seen.index && r.cells.includes(`n${seen.index}`)), {
+      timeout: 5_000,
+      message: `row ${seen.index} drawn where it was left, before the extension answers`,
+    });
+    const stillHeld = Date.now() - heldFrom < BLOCK_MS - 500;
+    assert.ok(await again.evaluate(() => document.body.hasAttribute('data-restoring')), 'drawn from the saved state: the extension has not answered');
+    assert.ok(await again.locator('#run').isDisabled(), 'Run waits for the extension');
+    assert.ok(stillHeld, 'the extension host was still busy then (else this test proves nothing: make BLOCK_MS longer)');
+    // The extension answers once the row is done: the view is its own, Run works again.
+    await u.until(async () => !(await again.evaluate(() => document.body.hasAttribute('data-restoring'))), { timeout: 60_000, message: "the extension's answer" });
+    await u.until(async () => (await again.locator('#load-info').textContent()) === '', { timeout: 60_000, message: 'every row loaded' });
+    assert.ok((await u.visibleRows(again)).some((r) => r.index === seen.index && r.cells.includes(`n${seen.index}`)), 'still in view');
+    await u.until(async () => !(await again.locator('#run').isDisabled()), { timeout: 30_000, message: 'Run enabled' });
   });
 
   it('shown again after the file changed on disk while hidden: the file as it is now, where it was left', async () => {

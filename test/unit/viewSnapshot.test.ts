@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import { RowSliceEncoder } from '../../src/shared/rowSlices';
 import { Model } from '../../src/webview/model';
-import { SNAPSHOT_CELL_CHARS, SNAPSHOT_ROWS, type ViewContext, readSnapshot, takeSnapshot } from '../../src/webview/viewSnapshot';
+import { SNAPSHOT_BUDGET_CHARS, SNAPSHOT_CELL_CHARS, SNAPSHOT_ROWS, type ViewContext, readSnapshot, takeSnapshot } from '../../src/webview/viewSnapshot';
 import { SETTINGS, done, initMessage, modelWith, progress, sendRows } from './webviewHelpers';
 
 const COLUMNS = ['File Path', 'Domain Tag'];
@@ -53,10 +53,12 @@ describe('view snapshot (a re-shown tab draws its rows before the extension answ
   it('is replaced by what the extension sends: the rows stay drawn until their own slice comes', () => {
     const snap = throughState(takeSnapshot(shownModel(), 500, 30, CONTEXT))!;
     const m = restored(snap);
-    // The file changed while the tab was hidden: the extension's init (same run), then its rows.
+    // The file changed while the tab was hidden: the extension's init, then its rows.
     m.init(initMessage(COLUMNS, N, { runId: 3, running: false, progress: progress({ total: N, finished: 10, done: 10 }), results: [] }), true);
     assert.equal(m.cell(500, 1), 'd500', 'still drawn between init and the rows');
-    assert.equal(m.resultText(500), 'v500', 'and its result, the run being the same');
+    assert.equal(m.isFromSnapshot(500), true);
+    // Taken again now, the snapshot does not keep a row its slice has not confirmed yet.
+    assert.equal(takeSnapshot(m, 500, 30, CONTEXT).rows[10], null);
     const now = rowsOf('new');
     const enc = new RowSliceEncoder();
     sendRows(m, enc, now, 0, 500, false);
@@ -67,7 +69,7 @@ describe('view snapshot (a re-shown tab draws its rows before the extension answ
     assert.equal(m.rowsComplete, true);
   });
 
-  it('drops its rows when the columns changed, and its results when the run is another one', () => {
+  it("drops its rows when the columns changed; results and statuses are always the extension's", () => {
     const snap = throughState(takeSnapshot(shownModel(), 500, 30, CONTEXT))!;
     const other = restored(snap);
     other.init(initMessage(['path', 'tag'], N), true);
@@ -78,14 +80,27 @@ describe('view snapshot (a re-shown tab draws its rows before the extension answ
     assert.equal(rerun.cell(500, 0), '/data/r500.edf', 'same columns: the row stays');
     assert.equal(rerun.statusOf(500), 'pending', 'the new run has not reached it');
     assert.equal(rerun.resultText(500), '');
+    // A run still going when the tab was hidden ended meanwhile: no row stays "pending" from the snapshot.
+    const going = modelWith(COLUMNS, rowsOf('d'));
+    going.startRun({ type: 'runStarted', runId: 5, total: N, settings: SETTINGS });
+    going.addResults(5, [done(500, 'v500')], progress({ total: N, finished: 1, done: 1 }));
+    const mid = restored(throughState(takeSnapshot(going, 500, 30, CONTEXT))!);
+    assert.equal(mid.statusOf(501), 'pending', 'drawn as it was: still running');
+    mid.init(initMessage(COLUMNS, N, { runId: 5, running: false, progress: progress({ total: N, finished: 1, done: 1 }), results: [], summary: { ...progress({ total: N, finished: 1, done: 1, cancelled: N - 1 }), endedBy: 'cancel' } as never }), true);
+    assert.notEqual(mid.statusOf(501), 'pending', 'the ended run as the extension says');
+    assert.equal(mid.resultText(500), '', "the snapshot's result is not carried: the extension sends the row's own");
   });
 
-  it('keeps at most SNAPSHOT_ROWS rows and SNAPSHOT_CELL_CHARS of a cell', () => {
+  it('keeps at most SNAPSHOT_ROWS rows, SNAPSHOT_CELL_CHARS of a cell and about SNAPSHOT_BUDGET_CHARS in all', () => {
+    const short = modelWith(COLUMNS, Array.from({ length: 400 }, (_, i) => ['x', String(i)]));
+    assert.equal(throughState(takeSnapshot(short, 0, 1000, CONTEXT))!.rows.length, SNAPSHOT_ROWS);
     const long = 'x'.repeat(SNAPSHOT_CELL_CHARS + 500);
     const m = modelWith(COLUMNS, Array.from({ length: 400 }, (_, i) => [long, String(i)]));
     const snap = throughState(takeSnapshot(m, 0, 1000, CONTEXT))!;
-    assert.equal(snap.rows.length, SNAPSHOT_ROWS);
     assert.equal(snap.rows[0]![0].length, SNAPSHOT_CELL_CHARS);
+    const chars = snap.rows.reduce((n, r) => n + (r ?? []).reduce((k, c) => k + c.length, 0), 0);
+    assert.ok(chars <= SNAPSHOT_BUDGET_CHARS + 2 * SNAPSHOT_CELL_CHARS, `${chars} characters kept`);
+    assert.ok(snap.rows.length < SNAPSHOT_ROWS, `${snap.rows.length} rows`);
   });
 
   it('ignores saved state that is not a snapshot (none yet, or an older version)', () => {
@@ -96,5 +111,8 @@ describe('view snapshot (a re-shown tab draws its rows before the extension answ
     assert.equal(readSnapshot({ ...snap, rows: [[1, 2]] }), undefined, 'cells that are not text');
     assert.equal(readSnapshot({ ...snap, init: { ...snap.init, columns: undefined } }), undefined);
     assert.equal(readSnapshot({ ...snap, start: -1 }), undefined);
+    assert.equal(readSnapshot({ ...snap, v: undefined }), undefined, 'a snapshot of no known version');
+    assert.equal(readSnapshot({ ...snap, init: { ...snap.init, run: { runId: 3, running: false } } }), undefined, 'a run without progress or results');
+    assert.equal(readSnapshot({ ...snap, init: { ...snap.init, run: { ...snap.init.run, results: [{ status: 'done' }] } } }), undefined, 'a result without its row');
   });
 });
