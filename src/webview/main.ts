@@ -43,7 +43,10 @@ const table = new Table(model, {
   openLocation: (loc) => post({ type: 'openLocation', ...loc }),
   openValue: (index) => post({ type: 'openValue', index }),
   copyCells: (cells) => post({ type: 'copyCells', cells }),
-  stateChanged: () => persist(),
+  stateChanged: () => {
+    persist();
+    snapshotSoon();
+  },
   viewChanged: (shown) => {
     shownRows = shown;
     scheduleChrome();
@@ -161,17 +164,31 @@ function persist(): void {
 const SNAPSHOT_MS = 300;
 const SNAPSHOT_RUNNING_MS = 1000;
 let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+/** What the last snapshot showed: a new one is taken only when this changed. */
+let snapshotKey = '';
 function snapshotSoon(): void {
   if (snapshotTimer !== undefined || restoring) return;
-  snapshotTimer = setTimeout(() => {
-    snapshotTimer = undefined;
-    const top = table.getState().topRow;
-    const next = context && !parseError && top !== undefined ? takeSnapshot(model, top, table.pageRows(), { ...context, settings: runBar?.current() ?? context.settings }) : undefined;
-    if (!next && !snapshot) return;
-    snapshot = next;
-    persist();
-  }, model.run?.running ? SNAPSHOT_RUNNING_MS : SNAPSHOT_MS);
+  snapshotTimer = setTimeout(takeViewSnapshot, model.run?.running ? SNAPSHOT_RUNNING_MS : SNAPSHOT_MS);
 }
+function takeViewSnapshot(): void {
+  if (snapshotTimer !== undefined) clearTimeout(snapshotTimer);
+  snapshotTimer = undefined;
+  if (restoring) return;
+  const top = table.getState().topRow;
+  const pageRows = table.pageRows();
+  // The run bar as it shows now; where each value came from is what the extension said last.
+  const settings = runBar && context ? { ...runBar.current(), sources: context.settings.sources } : context?.settings;
+  const r = model.run;
+  const key = JSON.stringify([top, pageRows, model.rowCount, model.rowsVersion, model.resultsVersion, r?.runId, r?.running, r?.summary?.endedBy, parseError, context, settings]);
+  if (key === snapshotKey) return;
+  snapshotKey = key;
+  const next = context && settings && !parseError && top !== undefined ? takeSnapshot(model, top, pageRows, { ...context, settings }) : undefined;
+  if (!next && !snapshot) return;
+  snapshot = next;
+  persist();
+}
+// Leaving the tab (VS Code then drops a hidden editor's page): the snapshot is taken now.
+window.addEventListener('blur', () => takeViewSnapshot());
 
 // ---- filter ---------------------------------------------------------------------------------
 
@@ -225,9 +242,9 @@ new MutationObserver(() => themeChanged()).observe(document.body, { attributes: 
 
 function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
   build(msg.kind);
-  model.init(msg, restoring);
-  restoring = !!fromSnapshot;
-  document.body.toggleAttribute('data-restoring', restoring);
+  const wasRestoring = restoring;
+  setRestoring(!!fromSnapshot);
+  model.init(msg, wasRestoring);
   if (fromSnapshot) model.restoreSnapshotRows(fromSnapshot.start, fromSnapshot.rows);
   context = { kind: msg.kind, title: msg.title, settings: msg.settings, applyChoices: msg.applyChoices, trusted: msg.trusted, modes: msg.modes, unfinishedRun: msg.unfinishedRun };
   setText(titleEl, msg.kind === 'results' ? msg.title : '');
@@ -262,6 +279,29 @@ function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
   }
   scheduleChrome();
 }
+/** Drawn from the snapshot: the controls wait for the extension's init (they would act on the snapshot's state). */
+function setRestoring(on: boolean): void {
+  restoring = on;
+  document.body.toggleAttribute('data-restoring', on);
+  for (const el of [runBar?.el, strip?.el, unfinishedRun.el]) if (el) el.inert = on;
+  if (restoreTimer !== undefined) clearTimeout(restoreTimer);
+  restoreTimer = on ? setTimeout(() => restoring && abandonRestore(), RESTORE_PATIENCE_MS) : undefined;
+}
+
+// The extension answers a re-shown tab within moments; when it does not, the saved rows (which may
+// be out of date) go and the view waits as a first open does.
+const RESTORE_PATIENCE_MS = 10_000;
+let restoreTimer: ReturnType<typeof setTimeout> | undefined;
+function abandonRestore(): void {
+  setRestoring(false);
+  snapshot = undefined;
+  persist();
+  if (context) model.init({ type: 'init', ...context, columns: [], rowCount: 0, unfinishedRun: undefined });
+  built = undefined;
+  firstInit = true;
+  app.replaceChildren(notice.el, loadingEl);
+}
+
 function showParseError(err: { message: string; line: number }): void {
   table.el.hidden = true;
   filterInput.disabled = true;
@@ -284,14 +324,16 @@ function handle(msg: ToWebview): void {
     case 'init':
       onInit(msg);
       return;
+    // Until the extension's init, a restored view takes no run or row messages: the init brings
+    // the state as it is now (these may be of a run the snapshot does not know).
     case 'rows':
-      if (!built) return;
+      if (!built || restoring) return;
       model.addRows(msg);
       table.refresh();
       scheduleChrome();
       return;
     case 'runStarted':
-      if (!built) return;
+      if (!built || restoring) return;
       model.startRun(msg);
       runBar?.setRunning(true);
       strip.reset();
@@ -299,7 +341,7 @@ function handle(msg: ToWebview): void {
       scheduleChrome();
       return;
     case 'results':
-      if (!built) return;
+      if (!built || restoring) return;
       if (model.addResults(msg.runId, msg.results, msg.progress)) {
         runBar?.setRunning(!!model.run?.running);
         table.refresh();
@@ -307,7 +349,7 @@ function handle(msg: ToWebview): void {
       }
       return;
     case 'runEnded':
-      if (!built) return;
+      if (!built || restoring) return;
       model.endRun(msg);
       runBar?.setRunning(false);
       table.refresh();
@@ -325,12 +367,14 @@ function handle(msg: ToWebview): void {
       return;
     case 'notice':
       if (!built) build(kind);
+      // The extension could not answer with the state (e.g. the file is gone): the saved rows go.
+      if (restoring && msg.level === 'error') abandonRestore();
       notice.show(msg.level, msg.text);
       runBar?.requestSettled();
       unfinishedRun.settled();
       return;
     case 'unfinishedRun':
-      if (!built) return;
+      if (!built || restoring) return;
       unfinishedRun.show(msg.run);
       if (context) context = { ...context, unfinishedRun: msg.run };
       if (msg.run) model.showUnfinished(msg.run.results);
@@ -339,7 +383,7 @@ function handle(msg: ToWebview): void {
       scheduleChrome();
       return;
     case 'progress':
-      if (built && model.setProgress(msg.runId, msg.progress)) scheduleChrome();
+      if (built && !restoring && model.setProgress(msg.runId, msg.progress)) scheduleChrome();
       return;
     default:
       // A message type from a newer extension: ignore it.
@@ -365,6 +409,7 @@ if (restored && !saved.sort && !filterText.trim()) {
     onInit(restored.init, restored);
   } catch (err) {
     console.error('[locator-batch] could not draw the saved view', err);
+    abandonRestore();
   }
 }
 post({ type: 'ready', showsRow: typeof saved.topRow === 'number' && saved.topRow > 0 ? saved.topRow : undefined });
