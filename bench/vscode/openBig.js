@@ -222,7 +222,7 @@ async function openBigSection(b, extDir, ws) {
   // frames (≤ FIRST_FRAMES_MS after it), judged round by round.
   const again = col(timed, (r) => r.reshownFirstRowsMs);
   const page = col(timed, (r) => r.reshown?.htmlMs);
-  const roundPasses = timed.every((r) => r.reshownFirstRowsMs < RESHOWN_MS || r.reshownFirstRowsMs - r.reshown.htmlMs <= FIRST_FRAMES_MS);
+  const roundPasses = timed.every((r) => r.reshownFirstRowsMs < RESHOWN_MS || (r.reshown?.htmlMs > RESHOWN_MS && r.reshownFirstRowsMs - r.reshown.htmlMs <= FIRST_FRAMES_MS));
   checks.push({
     target: `  the same tab shown again: first rows < 0.5 s (where VS Code's page alone takes longer: ≤ ${FIRST_FRAMES_MS} ms after it, every round)`,
     measured: `${fmt(again.median)} ms (max ${fmt(again.max)}); VS Code's webview page itself: ${fmt(page.median)} ms (max ${fmt(page.max)})`,
@@ -231,7 +231,7 @@ async function openBigSection(b, extDir, ws) {
   const againOurs = col(timed, (r) => r.reshownFirstRowsMs - r.reshown?.htmlMs);
   checks.push({
     target: '  shown again, our part: webview page loaded → first rows < 0.5 s',
-    measured: `${fmt(againOurs.median)} ms (max ${fmt(againOurs.max)}); the extension's own rows ${fmt(col(timed, (r) => r.reshown?.initMs - r.reshown?.htmlMs).median)} ms after the page (they replace the ones drawn from the view's state)`,
+    measured: `${fmt(againOurs.median)} ms (max ${fmt(againOurs.max)}); the extension's answer (its init, with the rows in view right behind it) ${fmt(col(timed, (r) => r.reshown?.initMs - r.reshown?.htmlMs).median)} ms after the page`,
     pass: againOurs.n > 0 && againOurs.median < RESHOWN_MS,
   });
   // Memory targets from the rounds with the inspector: there each figure is taken after a forced GC
