@@ -7,6 +7,7 @@ import type { InitMessage, ToWebview, ViewKind } from '../shared/protocol';
 import { button, debounce, h, icon, setText } from './dom';
 import { count } from './format';
 import { Model } from './model';
+import { FilterBox } from './filterBox';
 import { Notice } from './notice';
 import { ProgressStrip } from './progress';
 import { RunBar } from './runBar';
@@ -54,15 +55,16 @@ const table = new Table(model, {
   },
 });
 
-const filterInput = h('input', 'input filter-input', {
-  id: 'filter',
-  type: 'search',
-  placeholder: 'Filter rows',
-  spellcheck: false,
-  'aria-label': 'Filter rows (view only, the file is not changed)',
-  title: 'Show only rows containing this text (the locator file is not changed). Ctrl+F',
+const filterBox = new FilterBox({
+  changed: (text) => {
+    filterText = text;
+    table.setFilter(filterText);
+    persist();
+    scheduleChrome();
+  },
+  leave: () => table.focus(),
 });
-const filterClear = h('button', 'icon-btn filter-clear', { type: 'button', title: 'Clear filter', 'aria-label': 'Clear filter', hidden: true }, icon('close'));
+const filterInput = filterBox.input;
 const rowsInfo = h('span', 'rows-info', { id: 'rows-info', 'aria-live': 'polite' });
 const loadInfo = h('span', 'rows-info', { id: 'load-info' });
 const titleEl = h('span', 'view-title', { id: 'view-title' });
@@ -71,7 +73,7 @@ const toolbar = h(
   'table-toolbar',
   undefined,
   h('div', 'tt-left', undefined, titleEl, rowsInfo, loadInfo),
-  h('div', 'filter-box', undefined, icon('filter', 'filter-icon'), filterInput, filterClear),
+  filterBox.el,
 );
 const parseErrorEl = h('div', 'parse-error', { id: 'parse-error', role: 'alert', hidden: true });
 const loadingEl = h('div', 'loading', { role: 'status' }, icon('loading~spin'), h('span', undefined, { text: 'Loading locator…' }));
@@ -142,7 +144,7 @@ function updateChrome(): void {
   else if (filterText.trim()) info = `${count(shownRows)} of ${count(total)} rows`;
   setText(rowsInfo, info);
   setText(loadInfo, !model.rowsComplete && !parseError ? `loading ${Math.floor((model.loaded / Math.max(1, total)) * 100)}%…` : '');
-  filterClear.hidden = !filterInput.value;
+  filterBox.syncClear();
 }
 
 // ---- view state ---------------------------------------------------------------------------
@@ -190,36 +192,6 @@ function takeViewSnapshot(): void {
 // Leaving the tab (VS Code then drops a hidden editor's page): the snapshot is taken now.
 window.addEventListener('blur', () => takeViewSnapshot());
 
-// ---- filter ---------------------------------------------------------------------------------
-
-const applyFilter = debounce(() => {
-  filterText = filterInput.value;
-  table.setFilter(filterText);
-  persist();
-  scheduleChrome();
-}, 150);
-filterInput.addEventListener('input', () => {
-  filterClear.hidden = !filterInput.value;
-  applyFilter();
-});
-filterInput.addEventListener('keydown', (e) => {
-  if (e.key === 'Escape' && filterInput.value) {
-    e.preventDefault();
-    filterInput.value = '';
-    applyFilter();
-    applyFilter.flush();
-  } else if (e.key === 'Enter' || e.key === 'ArrowDown') {
-    e.preventDefault();
-    applyFilter.flush();
-    table.focus();
-  }
-});
-filterClear.addEventListener('click', () => {
-  filterInput.value = '';
-  applyFilter();
-  applyFilter.flush();
-  filterInput.focus();
-});
 window.addEventListener('keydown', (e) => {
   if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
   // Notebook-style: Ctrl/Cmd+Enter runs, from anywhere in the editor (Run's own checks apply).
@@ -269,7 +241,7 @@ function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
     parseErrorEl.hidden = true;
     table.el.hidden = false;
     filterInput.disabled = false;
-    filterInput.value = filterText;
+    filterBox.show(filterText);
     // On the first init the saved state applies; later inits (file reloaded) keep the live view.
     const state = firstInit ? saved : { ...table.getState() };
     firstInit = false;
