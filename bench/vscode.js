@@ -14,7 +14,9 @@
 //   activation  N fresh extension hosts (the harness's runExtensionHostTests, entry
 //               bench/vscode-host/index.js), each timing the first
 //               `await vscode.extensions.getExtension('locator-batch.locator-batch').activate()`.
-//               Target < 50 ms.
+//               Target < 50 ms. Then N fresh windows each, alternating, with ours alone and with an
+//               extension that does nothing (same activation events): "Developer: Show Running
+//               Extensions" in each (section 2b). Target < 50 ms; over it, ours − the empty one's.
 //   ui          one workbench in chromium on a temp workspace (scripts/make-demo.js + a generated
 //               100k-row, ~25 MB locator + a trivial apply file):
 //               - demo.locator.csv, apply/mean-std.ts, process mode: Run → first result row shown,
@@ -54,7 +56,7 @@ const path = require('path');
 const { REPO, h, report, fmt, kb, TARGETS, BIG_ROWS } = require('./vscode/common');
 const { cpuMeter, machineBusy } = require('./vscode/processes');
 const { buildProduction, bundleSizes, makeWorkspace } = require('./vscode/workspace');
-const { activationSection } = require('./vscode/activation');
+const { activationSection, runningExtensionsSection } = require('./vscode/activation');
 const { openTimed, editorFrame, chooseRunSettings, waitRunEnd, runningExtensionsFigure } = require('./vscode/workbench');
 const { armRunRecorder, armMainThreadMonitor, defineScrollProbe } = require('./vscode/inPage');
 const { measureUi, summarizeBigRun } = require('./vscode/ui');
@@ -188,6 +190,7 @@ async function main() {
   const results = { bundles: undefined, activation: undefined, ui: undefined, openBig: undefined };
   if (want('bundle')) results.bundles = bundleSection(b, extDir, buildMs);
   if (want('activation')) results.activation = await activationSection(b, extDir, ws);
+  if (want('activation')) results.runningExtensions = await runningExtensionsSection(b, extDir, ws);
   if (want('ui')) results.ui = await uiSection(b, extDir, ws);
   if (want('openbig')) {
     results.openBig = await openBigSection(b, extDir, ws).catch((e) => {

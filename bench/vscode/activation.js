@@ -5,7 +5,9 @@
 const fs = require('fs');
 const path = require('path');
 const { Writable } = require('stream');
-const { REPO, TARGETS, report, fmt, spread } = require('./common');
+const { REPO, TARGETS, report, fmt, spread, h } = require('./common');
+const { runningExtensionsFigure } = require('./workbench');
+const { makeFloorExtension, FLOOR_EXTENSION_NAME } = require('./workspace');
 const { cpuMeter } = require('./processes');
 const { runExtensionHostTests } = require(path.join(REPO, 'test/harness/runVscodeTests.js'));
 
@@ -136,4 +138,65 @@ async function activationSection(b, extDir, ws) {
   return a;
 }
 
-module.exports = { activationRun, activationSection };
+/**
+ * "Developer: Show Running Extensions" in fresh windows of the workspace, alternately with ours
+ * alone and with an extension that does nothing, activated by the same events (so both by
+ * onStartupFinished, while the workbench starts and built-in extensions activate): the figure VS
+ * Code shows, and what it shows for no work in a window opened alike.
+ */
+async function runningExtensionsRounds(b, extDir, ws) {
+  const floorDir = makeFloorExtension(path.join(path.dirname(extDir), 'activation-floor'), extDir);
+  const out = { ours: [], empty: [], errors: [] };
+  for (let r = 0; r < b.opts.runs; r++) {
+    for (const [dir, name, into] of [[extDir, 'Locator Batch', out.ours], [floorDir, FLOOR_EXTENSION_NAME, out.empty]]) {
+      b.progress(`activation: Running Extensions, fresh window ${r + 1}/${b.opts.runs}, ${name}`);
+      const server = await h.startCodeServer({ folder: ws.dir, extensionDevelopmentPath: dir });
+      let browser;
+      try {
+        browser = await h.launchBrowser();
+        await h.openWorkbench(browser.page, server, ws.dir);
+        const f = await runningExtensionsFigure(browser.page, name);
+        if (!Number.isFinite(f.ms)) throw new Error(`no figure: ${f.text}`);
+        into.push(f.ms);
+      } catch (e) {
+        out.errors.push(`${name}: ${String(e.message || e).split('\n')[0]}`);
+      } finally {
+        if (browser) await browser.close();
+        await server.stop();
+      }
+    }
+  }
+  return out;
+}
+
+/** Section 2b: the Running Extensions rounds, printed, with their target. */
+async function runningExtensionsSection(b, extDir, ws) {
+  const { say, checks } = b;
+  const { stats, table } = report;
+  const meter = cpuMeter();
+  const w = await runningExtensionsRounds(b, extDir, ws);
+  b.noise.runningExtensions = meter.stop();
+  const ours = stats(w.ours);
+  const empty = stats(w.empty);
+  const diff = ours.median - empty.median;
+  say();
+  say(`## 2b. Activation as "Developer: Show Running Extensions" shows it, fresh windows (ms; ${w.ours.length} + ${w.empty.length} windows, alternating)`);
+  say();
+  say(table(['extension in the window', 'Activation (ms)'], [['Locator Batch', spread(ours, 0)], [`an extension that does nothing, same activation events (${FLOOR_EXTENSION_NAME})`, spread(empty, 0)]]));
+  say();
+  say(
+    'Each window opens the workspace and shows Running Extensions once the extension has activated (onStartupFinished, while the workbench starts and ' +
+      "built-in extensions activate). The figure is VS Code's code loading + activate() of that activation, waits of the busy host included. " +
+      b.others('runningExtensions') +
+      (w.errors.length ? ` Failed windows: ${w.errors.join('; ')}.` : ''),
+  );
+  const measured = ours.n && empty.n;
+  checks.push({
+    target: `activation as VS Code shows it (Running Extensions, fresh windows) < ${TARGETS.activationMs} ms; over it, ours − an extension that does nothing (same events, windows opened alike, medians) < ${TARGETS.activationMs} ms`,
+    measured: measured ? `${fmt(ours.median, 0)} ms [${fmt(ours.min, 0)}–${fmt(ours.max, 0)}]; the empty extension ${fmt(empty.median, 0)} ms [${fmt(empty.min, 0)}–${fmt(empty.max, 0)}]` : 'n/a (not measured)',
+    pass: !!measured && (ours.median < TARGETS.activationMs || diff < TARGETS.activationMs),
+  });
+  return { ...w, oursMs: ours, emptyMs: empty };
+}
+
+module.exports = { activationRun, activationSection, runningExtensionsSection };
