@@ -192,7 +192,9 @@ export class WebviewBinding implements vscode.Disposable {
         // (a tab shown again, its rows parsed already, draws first: an offer found then follows).
         if (session.document.parsedNowOfOpenDocument()) void checkUnfinishedRun(sessions, session).catch((err) => this.notice(err));
         else await checkUnfinishedRun(sessions, session).catch((err) => this.notice(err));
-        return this.refresh(msg.showsRow);
+        return this.refresh(msg.showsRow).catch((err: unknown) =>
+          this.post({ type: 'notice', level: 'error', text: err instanceof Error ? err.message : String(err), noState: true }),
+        );
       case 'run': {
         // The run bar's values are what runs; they are remembered as the user's choice.
         const view = await session.runBar.update(msg.settings);

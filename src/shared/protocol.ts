@@ -179,6 +179,8 @@ export interface NoticeMessage {
   type: 'notice';
   level: 'info' | 'error';
   text: string;
+  /** The view's state could not be sent (after `ready`): a view drawn from its saved rows drops them. */
+  noState?: boolean;
 }
 
 /** The unfinished last run was found, or is gone (`run` undefined: resumed, dismissed or replaced by a run). */

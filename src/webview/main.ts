@@ -29,6 +29,10 @@ let filterText = typeof saved.filter === 'string' ? saved.filter : '';
 let shownRows = 0;
 /** What `init` and later messages said besides the model (a snapshot repeats it). */
 let context: ViewContext | undefined;
+/** Bumped whenever `context` changes (the snapshot's key). */
+let contextVersion = 0;
+/** The view state when a restore was abandoned (the table was taken off the page): kept until the next init. */
+let keptState: TableState | undefined;
 let snapshot: ViewSnapshot | undefined;
 /** Drawn from the snapshot; the extension's `init` has not come yet. */
 let restoring = false;
@@ -42,8 +46,13 @@ const unfinishedRun = new UnfinishedRunNotice({
 });
 const table = new Table(model, {
   openLocation: (loc) => post({ type: 'openLocation', ...loc }),
-  openValue: (index) => post({ type: 'openValue', index }),
-  copyCells: (cells) => post({ type: 'copyCells', cells }),
+  // While restoring, the snapshot's results may not be the run the extension has now.
+  openValue: (index) => {
+    if (!restoring) post({ type: 'openValue', index });
+  },
+  copyCells: (cells) => {
+    if (!restoring) post({ type: 'copyCells', cells });
+  },
   stateChanged: () => {
     persist();
     snapshotSoon();
@@ -156,7 +165,7 @@ function persist(): void {
   persistQueued = true;
   queueMicrotask(() => {
     persistQueued = false;
-    const state: PersistedState = { ...table.getState(), filter: filterText, view: snapshot };
+    const state: PersistedState = { ...(built ? table.getState() : (keptState ?? saved)), filter: filterText, view: snapshot };
     saveState(state);
   });
 }
@@ -169,22 +178,24 @@ let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
 /** What the last snapshot showed: a new one is taken only when this changed. */
 let snapshotKey = '';
 function snapshotSoon(): void {
-  if (snapshotTimer !== undefined || restoring) return;
+  if (snapshotTimer !== undefined || restoring || !built) return;
   snapshotTimer = setTimeout(takeViewSnapshot, model.run?.running ? SNAPSHOT_RUNNING_MS : SNAPSHOT_MS);
 }
 function takeViewSnapshot(): void {
   if (snapshotTimer !== undefined) clearTimeout(snapshotTimer);
   snapshotTimer = undefined;
-  if (restoring) return;
+  if (restoring || !built) return;
   const top = table.getState().topRow;
   const pageRows = table.pageRows();
   // The run bar as it shows now; where each value came from is what the extension said last.
   const settings = runBar && context ? { ...runBar.current(), sources: context.settings.sources } : context?.settings;
   const r = model.run;
-  const key = JSON.stringify([top, pageRows, model.rowCount, model.rowsVersion, model.resultsVersion, r?.runId, r?.running, r?.summary?.endedBy, parseError, context, settings]);
+  const key = JSON.stringify([top, pageRows, model.rowCount, model.rowsVersion, model.resultsVersion, r?.runId, r?.running, r?.summary?.endedBy, parseError, contextVersion, settings]);
   if (key === snapshotKey) return;
-  snapshotKey = key;
   const next = context && settings && !parseError && top !== undefined ? takeSnapshot(model, top, pageRows, { ...context, settings }) : undefined;
+  // Rows not confirmed yet (just after an init): the saved ones stay until there is something to keep.
+  if (next && snapshot && next.rows.every((row) => row === null) && snapshot.rows.some((row) => row !== null)) return;
+  snapshotKey = key;
   if (!next && !snapshot) return;
   snapshot = next;
   persist();
@@ -216,6 +227,7 @@ function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
   build(msg.kind);
   const wasRestoring = restoring;
   setRestoring(!!fromSnapshot);
+  contextVersion++;
   model.init(msg, wasRestoring);
   if (fromSnapshot) model.restoreSnapshotRows(fromSnapshot.start, fromSnapshot.rows);
   context = { kind: msg.kind, title: msg.title, settings: msg.settings, applyChoices: msg.applyChoices, trusted: msg.trusted, modes: msg.modes, unfinishedRun: msg.unfinishedRun };
@@ -243,8 +255,9 @@ function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
     filterInput.disabled = false;
     filterBox.show(filterText);
     // On the first init the saved state applies; later inits (file reloaded) keep the live view.
-    const state = firstInit ? saved : { ...table.getState() };
+    const state = firstInit ? (keptState ?? saved) : { ...table.getState() };
     firstInit = false;
+    keptState = undefined;
     table.reset(state);
     table.setFilter(filterText);
     if (msg.run && !msg.run.running) table.fitResults();
@@ -265,13 +278,19 @@ function setRestoring(on: boolean): void {
 const RESTORE_PATIENCE_MS = 10_000;
 let restoreTimer: ReturnType<typeof setTimeout> | undefined;
 function abandonRestore(): void {
+  // The place in the table, read while the table is still on the page.
+  keptState = table.getState();
   setRestoring(false);
   snapshot = undefined;
-  persist();
+  snapshotKey = '';
   if (context) model.init({ type: 'init', ...context, columns: [], rowCount: 0, unfinishedRun: undefined });
+  context = undefined;
+  unfinishedRun.show(undefined);
+  table.reset({});
   built = undefined;
   firstInit = true;
   app.replaceChildren(notice.el, loadingEl);
+  persist();
 }
 
 function showParseError(err: { message: string; line: number }): void {
@@ -330,17 +349,21 @@ function handle(msg: ToWebview): void {
       return;
     case 'settings':
       if (context) context = { ...context, settings: msg.settings, applyChoices: msg.applyChoices ?? context.applyChoices, trusted: msg.trusted };
+      contextVersion++;
       runBar?.setSettings(msg.settings, msg.applyChoices, msg.trusted, msg.replyTo);
       scheduleChrome();
       return;
     case 'applyChoices':
       if (context) context = { ...context, applyChoices: msg.applyChoices };
+      contextVersion++;
       runBar?.setApplyChoices(msg.applyChoices);
+      snapshotSoon();
       return;
     case 'notice':
-      if (!built) build(kind);
       // The extension could not answer with the state (e.g. the file is gone): the saved rows go.
-      if (restoring && msg.level === 'error') abandonRestore();
+      if (restoring && msg.noState) abandonRestore();
+      // Shown on the page as it is (after an abandoned restore: beside the spinner, until init).
+      if (!built && !keptState) build(kind);
       notice.show(msg.level, msg.text);
       runBar?.requestSettled();
       unfinishedRun.settled();
@@ -349,6 +372,7 @@ function handle(msg: ToWebview): void {
       if (!built || restoring) return;
       unfinishedRun.show(msg.run);
       if (context) context = { ...context, unfinishedRun: msg.run };
+      contextVersion++;
       if (msg.run) model.showUnfinished(msg.run.results);
       else model.clearUnfinished();
       table.refresh();

@@ -272,6 +272,21 @@ describe('locator editor: example_locator.csv', function () {
     });
     assert.match(await editor.locator('.grid-empty').textContent(), /No rows match/);
 
+    // Escape in the box empties it: every row again.
+    await filter.press('Escape');
+    await u.until(async () => (await editor.locator('#rows-info').textContent()).trim() === '21 rows', { message: '"21 rows" after Escape' });
+    assert.strictEqual(await filter.inputValue(), '');
+    assert.ok(await editor.locator('.filter-clear').isHidden(), 'no clear button on an empty box');
+    // The clear button does the same; Enter in the box moves to the table.
+    await filter.fill(q);
+    await u.until(async () => (await editor.locator('#rows-info').textContent()).trim() === `${expected.length} of 21 rows`, { message: 'filtered again' });
+    await editor.locator('.filter-clear').click();
+    await u.until(async () => (await editor.locator('#rows-info').textContent()).trim() === '21 rows', { message: '"21 rows" after the clear button' });
+    assert.strictEqual(await filter.inputValue(), '');
+    await filter.fill(q);
+    await filter.press('Enter');
+    await u.until(async () => editor.evaluate(() => document.activeElement?.id === 'grid'), { message: 'the table focused after Enter' });
+    assert.strictEqual((await editor.locator('#rows-info').textContent()).trim(), `${expected.length} of 21 rows`, 'Enter applies the filter at once');
     await filter.fill('');
     await u.until(async () => (await editor.locator('#rows-info').textContent()).trim() === '21 rows', { message: '"21 rows" again' });
     assert.deepStrictEqual(await order(), [...Array(21).keys()]);

@@ -91,6 +91,24 @@ describe('view snapshot (a re-shown tab draws its rows before the extension answ
     assert.equal(mid.resultText(500), '', "the snapshot's result is not carried: the extension sends the row's own");
   });
 
+  it("never draws over a row the extension sent, and forgets snapshot rows past the locator's real end", () => {
+    const snap = throughState(takeSnapshot(shownModel(), 500, 30, CONTEXT))!;
+    const m = new Model();
+    m.init(snap.init);
+    const enc = new RowSliceEncoder();
+    const now = rowsOf('new');
+    sendRows(m, enc, now, 500, 501, false);
+    m.restoreSnapshotRows(snap.start, snap.rows);
+    assert.equal(m.cell(500, 1), 'new500', "the extension's row stays");
+    assert.equal(m.cell(501, 1), 'd501', 'the others are drawn from the snapshot');
+    // The file is shorter now: its last slice says 505 rows.
+    sendRows(m, enc, now.slice(0, 505), 0, 505, true);
+    assert.equal(m.rowCount, 505);
+    assert.equal(m.loaded, 505, 'every row counted once');
+    assert.equal(m.isFromSnapshot(520), false, 'rows past the end are gone');
+    assert.equal(m.rowsComplete, true);
+  });
+
   it('keeps at most SNAPSHOT_ROWS rows, SNAPSHOT_CELL_CHARS of a cell and about SNAPSHOT_BUDGET_CHARS in all', () => {
     const short = modelWith(COLUMNS, Array.from({ length: 400 }, (_, i) => ['x', String(i)]));
     assert.equal(throughState(takeSnapshot(short, 0, 1000, CONTEXT))!.rows.length, SNAPSHOT_ROWS);
