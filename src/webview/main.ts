@@ -170,16 +170,16 @@ function persist(): void {
   });
 }
 
-// The snapshot follows what is shown (scrolls, rows, results), at most every SNAPSHOT_MS; while
-// results stream, every SNAPSHOT_RUNNING_MS (the page shares its thread with their drawing).
+// The snapshot follows what is shown (scrolls, rows, results), at most every SNAPSHOT_MS. While
+// results stream it waits (the page shares its thread with drawing them): leaving the tab (blur)
+// or the run's end takes it.
 const SNAPSHOT_MS = 300;
-const SNAPSHOT_RUNNING_MS = 1000;
 let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
 /** What the last snapshot showed: a new one is taken only when this changed. */
 let snapshotKey = '';
 function snapshotSoon(): void {
-  if (snapshotTimer !== undefined || restoring || !built) return;
-  snapshotTimer = setTimeout(takeViewSnapshot, model.run?.running ? SNAPSHOT_RUNNING_MS : SNAPSHOT_MS);
+  if (snapshotTimer !== undefined || restoring || !built || model.run?.running) return;
+  snapshotTimer = setTimeout(takeViewSnapshot, SNAPSHOT_MS);
 }
 function takeViewSnapshot(): void {
   if (snapshotTimer !== undefined) clearTimeout(snapshotTimer);
