@@ -4,11 +4,12 @@
 // sort, filter, widths, selection) lives in the webview state so a re-shown tab restores it, and so
 // do the rows it showed (viewSnapshot.ts): a re-shown tab draws them before the extension answers.
 import type { InitMessage, ToWebview, ViewKind } from '../shared/protocol';
-import { button, debounce, h, icon, setText } from './dom';
+import { debounce, h, icon, setText } from './dom';
 import { count } from './format';
 import { Model } from './model';
 import { FilterBox } from './filterBox';
 import { Notice } from './notice';
+import { ParseErrorView } from './parseErrorView';
 import { ProgressStrip } from './progress';
 import { RunBar } from './runBar';
 import { Table, type TableState } from './table/table';
@@ -84,9 +85,9 @@ const toolbar = h(
   h('div', 'tt-left', undefined, titleEl, rowsInfo, loadInfo),
   filterBox.el,
 );
-const parseErrorEl = h('div', 'parse-error', { id: 'parse-error', role: 'alert', hidden: true });
+const parseErrorView = new ParseErrorView((line) => post({ type: 'openText', line }));
 const loadingEl = h('div', 'loading', { role: 'status' }, icon('loading~spin'), h('span', undefined, { text: 'Loading locator…' }));
-const tableArea = h('div', 'table-area', undefined, table.el, parseErrorEl);
+const tableArea = h('div', 'table-area', undefined, table.el, parseErrorView.el);
 
 let kind: ViewKind = document.body.dataset.kind === 'results' ? 'results' : 'editor';
 let runBar: RunBar | undefined;
@@ -248,9 +249,11 @@ function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
         : undefined,
   );
   if (msg.parseError) {
-    showParseError(msg.parseError);
+    table.el.hidden = true;
+    filterInput.disabled = true;
+    parseErrorView.show(msg.parseError);
   } else {
-    parseErrorEl.hidden = true;
+    parseErrorView.hide();
     table.el.hidden = false;
     filterInput.disabled = false;
     filterBox.show(filterText);
@@ -291,23 +294,6 @@ function abandonRestore(): void {
   firstInit = true;
   app.replaceChildren(notice.el, loadingEl);
   persist();
-}
-
-function showParseError(err: { message: string; line: number }): void {
-  table.el.hidden = true;
-  filterInput.disabled = true;
-  const names = /\bline\s+\d+/i.test(err.message);
-  const open = button('open-text', 'Open as text', { icon: 'go-to-file', title: `Open the file as text beside this editor, at line ${err.line}` });
-  open.addEventListener('click', () => post({ type: 'openText', line: err.line }));
-  parseErrorEl.replaceChildren(
-    h('div', 'pe-icon', undefined, icon('error')),
-    h('div', 'pe-body', undefined,
-      h('h2', undefined, { text: 'This locator could not be read as CSV' }),
-      h('p', 'pe-message', { id: 'parse-error-message', text: names ? err.message : `Line ${err.line}: ${err.message}` }),
-      h('div', 'pe-actions', undefined, open),
-    ),
-  );
-  parseErrorEl.hidden = false;
 }
 
 function handle(msg: ToWebview): void {
