@@ -5,8 +5,8 @@
 const fs = require('fs');
 const path = require('path');
 const { Writable } = require('stream');
-const { REPO, TARGETS, report, fmt, spread, h } = require('./common');
-const { runningExtensionsFigure } = require('./workbench');
+const { REPO, TARGETS, report, fmt, spread } = require('./common');
+const { freshWindowFigure } = require('./workbench');
 const { makeFloorExtension, FLOOR_EXTENSION_NAME } = require('./workspace');
 const { cpuMeter } = require('./processes');
 const { runExtensionHostTests } = require(path.join(REPO, 'test/harness/runVscodeTests.js'));
@@ -150,19 +150,12 @@ async function runningExtensionsRounds(b, extDir, ws) {
   for (let r = 0; r < b.opts.runs; r++) {
     for (const [dir, name, into] of [[extDir, 'Locator Batch', out.ours], [floorDir, FLOOR_EXTENSION_NAME, out.empty]]) {
       b.progress(`activation: Running Extensions, fresh window ${r + 1}/${b.opts.runs}, ${name}`);
-      const server = await h.startCodeServer({ folder: ws.dir, extensionDevelopmentPath: dir });
-      let browser;
       try {
-        browser = await h.launchBrowser();
-        await h.openWorkbench(browser.page, server, ws.dir);
-        const f = await runningExtensionsFigure(browser.page, name);
+        const f = await freshWindowFigure({ folder: ws.dir, extDir: dir, name });
         if (!Number.isFinite(f.ms)) throw new Error(`no figure: ${f.text}`);
         into.push(f.ms);
       } catch (e) {
         out.errors.push(`${name}: ${String(e.message || e).split('\n')[0]}`);
-      } finally {
-        if (browser) await browser.close();
-        await server.stop();
       }
     }
   }

@@ -9,22 +9,10 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { h, REPO } = require('./common');
-const { openTimed, runningExtensionsFigure } = require('./workbench');
+const { REPO } = require('./common');
+const { freshWindowFigure } = require('./workbench');
 
-async function figure(extDir) {
-  const server = await h.startCodeServer({ folder: path.join(REPO, 'demo'), extensionDevelopmentPath: extDir });
-  let browser;
-  try {
-    browser = await h.launchBrowser();
-    await h.openWorkbench(browser.page, server, path.join(REPO, 'demo'));
-    await openTimed(browser.page, 'demo.locator.csv');
-    return await runningExtensionsFigure(browser.page);
-  } finally {
-    if (browser) await browser.close();
-    await server.stop();
-  }
-}
+const figure = (extDir) => freshWindowFigure({ folder: path.join(REPO, 'demo'), extDir, open: 'demo.locator.csv' });
 
 (async () => {
   const out = [];

@@ -3,7 +3,7 @@
 // (test/harness/quickInput.js) with the clock started at Enter, the locator editor's webview, its
 // run bar, the page's memory, and VS Code's own activation figure.
 
-const { quickInput, sleep, mb } = require('./common');
+const { h, quickInput, sleep, mb } = require('./common');
 const { watchEditorStages } = require('./inPage');
 const { rssByRole } = require('./processes');
 
@@ -181,7 +181,26 @@ async function runningExtensionsFigure(page, names = 'Locator Batch') {
   return Array.isArray(names) ? figures : figures[0];
 }
 
+/**
+ * Running Extensions' figure for `name` in a fresh window of `folder` with only `extDir` installed;
+ * `open`: a file opened first (Quick Open), else the figure of the activation at startup.
+ */
+async function freshWindowFigure({ folder, extDir, name = 'Locator Batch', open }) {
+  const server = await h.startCodeServer({ folder, extensionDevelopmentPath: extDir });
+  let browser;
+  try {
+    browser = await h.launchBrowser();
+    await h.openWorkbench(browser.page, server, folder);
+    if (open) await openTimed(browser.page, open);
+    return await runningExtensionsFigure(browser.page, name);
+  } finally {
+    if (browser) await browser.close();
+    await server.stop();
+  }
+}
+
 module.exports = {
+  freshWindowFigure,
   closeAllEditors,
   openTimed,
   openPlain,
