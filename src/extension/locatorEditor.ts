@@ -21,13 +21,11 @@ export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
     private readonly sessions: Sessions,
   ) {}
 
-  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+  async resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): Promise<void> {
     panel.webview.options = webviewOptions(this.extensionUri);
     const session = this.sessions.get(document.uri);
     const binding = new WebviewBinding(panel.webview, session, this.sessions, 'editor', () => panel.visible);
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'editor');
-    // Parse while the webview page loads (the parse is cached for its `ready`); errors show then.
-    setImmediate(() => void session.document.parse(document).catch(() => undefined));
+    let disposed = false;
     let timer: NodeJS.Timeout | undefined;
     const changes = vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document.uri.toString() !== document.uri.toString() || e.contentChanges.length === 0) return;
@@ -37,6 +35,7 @@ export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
     const key = document.uri.toString();
     this.openEditors.set(key, (this.openEditors.get(key) ?? 0) + 1);
     panel.onDidDispose(() => {
+      disposed = true;
       if (timer) clearTimeout(timer);
       changes.dispose();
       binding.dispose();
@@ -49,5 +48,12 @@ export class LocatorEditorProvider implements vscode.CustomTextEditorProvider {
         session.document.forgetParsed();
       }
     });
+    // The page comes with the locator's first rows (a few ms to parse): it draws them before its
+    // `ready` reaches us and our `init` comes back.
+    const first = await binding.firstScreen(document).catch(() => undefined);
+    if (disposed) return;
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'editor', first);
+    // Parse while the webview page loads (the parse is cached for its `ready`); errors show then.
+    setImmediate(() => void session.document.parse(document).catch(() => undefined));
   }
 }

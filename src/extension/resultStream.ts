@@ -3,7 +3,7 @@
 // webview channel. Progress without new rows is sent as it comes (rows/s and time left stay current).
 import { formatCell } from '../core/encode';
 import type { RowRecord, RunProgress } from '../core/types';
-import { RESULT_TEXT_LIMIT, type ProgressView, type ResultView, type ToWebview } from '../shared/protocol';
+import { emptyProgress, RESULT_TEXT_LIMIT, type ProgressView, type ResultView, type ToWebview } from '../shared/protocol';
 import type { RunLog } from './runReporter';
 
 const RESULT_FLUSH_MS = 50;
@@ -75,10 +75,6 @@ export class ResultStream {
   private schedule(): void {
     this.timer ??= setTimeout(() => this.flush(), RESULT_FLUSH_MS);
   }
-}
-
-export function emptyProgress(total: number): ProgressView {
-  return { total, finished: 0, done: 0, skipped: 0, error: 0, timeout: 0, cancelled: 0, rowsPerSecond: 0, elapsedMs: 0 };
 }
 
 export function toProgressView(p: RunProgress): ProgressView {

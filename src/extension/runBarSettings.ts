@@ -41,6 +41,21 @@ export class RunBarSettings {
     return this.warm(this.toView(r, await this.resolve(r.applyFile, r.choice)));
   }
 
+  /**
+   * The run bar's settings without waiting: what it showed last, or on a first open what view()
+   * will say when that needs no apply file's defaults; undefined when it does.
+   */
+  viewNow(): RunSettingsView | undefined {
+    if (this.lastView) return this.lastView;
+    const r = this.remembered;
+    if (r.applyFile && vscode.workspace.isTrusted) return undefined;
+    try {
+      return this.toView(r, resolveSettings({ user: readConfig(this.uri).user, choice: r.choice }));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** What view() or update() returned last: a tab shown again draws with it at once (its settings follow if they changed). */
   lastView?: RunSettingsView;
 

@@ -5,6 +5,7 @@ import { LocatorParseError, parseLocator, type Locator } from '../core/locator';
 import type { FromWebview, InitMessage, RowsMessage, RunSettingsView, ToWebview, ViewKind } from '../shared/protocol';
 import { RowSliceEncoder } from '../shared/rowSlices';
 import { toTsv, type CopyCell } from '../shared/tsv';
+import { firstScreen, type ViewSnapshot } from '../shared/viewSnapshot';
 import { offeredModes } from '../session/slurm';
 import { choiceOf, chooseApplyFile, exportResults, rerunFailed, runSession, writeBack } from './actions';
 import { checkUnfinishedRun, dismissUnfinishedRun, resumeUnfinishedRun } from './lastRunOffer';
@@ -18,6 +19,12 @@ const ROWS_PER_SLICE = 2000;
 const SHOWN_ROWS = 200;
 /** Lines of a large document parsed first, so its top draws before the whole is parsed. */
 const HEAD_LINES = 200;
+
+/** Rows of a document not parsed yet: every record takes at least a line, so this many or fewer (the last slice says). */
+function estimatedRowCount(doc: vscode.TextDocument): number {
+  const lastLineEmpty = doc.lineAt(doc.lineCount - 1).isEmptyOrWhitespace;
+  return doc.lineCount - 1 - (lastLineEmpty ? 1 : 0);
+}
 
 export class WebviewBinding implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -88,9 +95,7 @@ export class WebviewBinding implements vscode.Disposable {
       const view = await settings;
       if (stale()) return;
       if (head) {
-        // Every record takes at least a line: the real count is this or less (the last slice says).
-        const lastLineEmpty = doc.lineAt(doc.lineCount - 1).isEmptyOrWhitespace;
-        this.postInit(view, head.columns, doc.lineCount - 1 - (lastLineEmpty ? 1 : 0), undefined);
+        this.postInit(view, head.columns, estimatedRowCount(doc), undefined);
         this.postRows(head, 0, head.rows.length);
       }
     }
@@ -144,10 +149,29 @@ export class WebviewBinding implements vscode.Disposable {
     this.post(msg);
   }
 
+  /**
+   * The first rows of `doc` for the page about to be created (see webviewHtml), so that a first open
+   * draws them without waiting for the page's `ready` to reach us and our `init` to come back. Only
+   * when the run bar's settings are known at once (no apply file to load for its defaults).
+   */
+  async firstScreen(doc: vscode.TextDocument): Promise<ViewSnapshot | undefined> {
+    const settings = this.session.runBar.viewNow();
+    if (!settings || doc.lineCount < 2) return undefined;
+    const whole = doc.lineCount <= HEAD_LINES;
+    const head = await parseLocator(doc.getText(whole ? undefined : new vscode.Range(0, 0, HEAD_LINES, 0))).catch(() => undefined);
+    if (!head?.columns.length) return undefined;
+    const init = this.initMessage(settings, head.columns, whole ? head.rows.length : estimatedRowCount(doc), undefined);
+    return firstScreen(init, head.rows.map((row) => head.columns.map((c) => row[c] ?? '')));
+  }
+
   private postInit(settings: RunSettingsView, columns: string[], rowCount: number, parseError: InitMessage['parseError']): void {
     this.rowEncoder = new RowSliceEncoder();
+    this.post(this.initMessage(settings, columns, rowCount, parseError));
+  }
+
+  private initMessage(settings: RunSettingsView, columns: string[], rowCount: number, parseError: InitMessage['parseError']): InitMessage {
     const session = this.session;
-    this.post({
+    return {
       type: 'init',
       kind: this.kind,
       title: session.name,
@@ -159,7 +183,7 @@ export class WebviewBinding implements vscode.Disposable {
       trusted: vscode.workspace.isTrusted,
       modes: offeredModes(),
       ...session.snapshot(ROWS_PER_SLICE),
-    });
+    };
   }
 
   /** The current results of rows [start, end), if any. */

@@ -3,12 +3,18 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import type { ViewKind } from '../shared/protocol';
+import { FIRST_SCREEN_ID, firstScreenJson, type ViewSnapshot } from '../shared/viewSnapshot';
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: ViewKind): string {
+/**
+ * The page of a view. `firstScreen`: rows the page draws before its first message from us, as a
+ * JSON data block (not run: the CSP allows only the nonce'd script; every `<` is escaped, so no cell
+ * can end the block).
+ */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: ViewKind, firstScreen?: ViewSnapshot): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', name)).toString();
   const csp = [
@@ -29,7 +35,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, k
 </head>
 <body data-kind="${kind}">
 <div id="app" role="application"></div>
-<script nonce="${nonce}" src="${asset('webview.js')}"></script>
+${firstScreen ? `<script type="application/json" id="${FIRST_SCREEN_ID}">${firstScreenJson(firstScreen)}</script>\n` : ''}<script nonce="${nonce}" src="${asset('webview.js')}"></script>
 </body>
 </html>`;
 }

@@ -67,6 +67,11 @@ export interface ProgressView {
   detail?: string;
 }
 
+/** The progress of a run of `total` rows before any row finished. */
+export function emptyProgress(total: number): ProgressView {
+  return { total, finished: 0, done: 0, skipped: 0, error: 0, timeout: 0, cancelled: 0, rowsPerSecond: 0, elapsedMs: 0 };
+}
+
 export interface RunSummaryView extends ProgressView {
   endedBy: RunEndedBy;
   effectiveMode: RunSettingsView['mode'];

@@ -14,7 +14,8 @@ import { ProgressStrip } from './progress';
 import { RunBar } from './runBar';
 import { Table, type TableState } from './table/table';
 import { UnfinishedRunNotice } from './unfinishedRun';
-import { type ViewContext, type ViewSnapshot, readSnapshot, takeSnapshot } from './viewSnapshot';
+import { type ViewSnapshot, readSnapshot } from '../shared/viewSnapshot';
+import { type ViewContext, readFirstScreen, takeSnapshot } from './viewSnapshot';
 import { loadState, post, saveState } from './vscodeApi';
 
 interface PersistedState extends TableState {
@@ -245,7 +246,7 @@ function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
     parseError
       ? 'The locator could not be read as CSV: fix it (Open as text) and run again.'
       : restoring
-        ? 'The view is being restored: Run is ready in a moment.'
+        ? 'The view is still loading: Run is ready in a moment.'
         : undefined,
   );
   if (msg.parseError) {
@@ -384,7 +385,8 @@ window.addEventListener('message', (e: MessageEvent) => {
 
 // A tab shown again draws the rows it showed last at once (in file order only: a sorted or
 // filtered view needs every row), then asks for the state; scrolled down, for the rows it shows first.
-const restored = readSnapshot(saved.view);
+// A first open (no saved state yet) draws the first rows the extension put into the page.
+const restored = readSnapshot(saved.view) ?? (Object.keys(saved).length === 0 ? readFirstScreen(document) : undefined);
 if (restored && !saved.sort && !filterText.trim()) {
   snapshot = restored;
   try {

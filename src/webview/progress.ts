@@ -1,7 +1,7 @@
 // The run strip between the run bar and the table: a progress bar with counts, rate and time left
 // while a run goes; a summary and the follow-up actions (re-run failed, export, write back) after.
 import { failedCount } from '../core/types';
-import type { ProgressView, ViewKind } from '../shared/protocol';
+import { emptyProgress, type ProgressView, type ViewKind } from '../shared/protocol';
 import { endText } from '../shared/summary';
 import { attr, button, codiconClass, h, setText } from './dom';
 import { count, duration, percent, plural, rate } from './format';
@@ -91,7 +91,7 @@ export class ProgressStrip {
       return;
     }
     this.el.hidden = false;
-    const p: ProgressView = run.progress ?? { total: run.total, finished: 0, done: 0, skipped: 0, error: 0, timeout: 0, cancelled: 0, rowsPerSecond: 0, elapsedMs: 0 };
+    const p: ProgressView = run.progress ?? emptyProgress(run.total);
     const total = p.total || run.total;
     // Rows that ran: a cancelled row never did (a cancelled run must not read "100%").
     const ran = p.finished - p.cancelled;

@@ -23,6 +23,8 @@ const APPLY_LABEL = 'apply/e2e-length.js';
 const XSS_LOCATOR = path.join(DEMO, 'e2e-xss.locator.csv');
 const XSS_CELL = '<img src=x onerror=alert(1)>';
 const XSS_HEADER = '<b>Note</b>';
+// Ends the page's first-screen JSON block (webviewHtml) if it were written there unescaped.
+const XSS_SCRIPT_CELL = '</script><script>alert(2)</script>';
 const MULTILINE_LOCATOR = path.join(DEMO, 'e2e-multiline.locator.csv');
 const MULTILINE_NOTE = 'Eyes closed.\nSubject moved\nat 3:10';
 const WRITE_COLUMN = 'e2e_len';
@@ -55,7 +57,7 @@ describe('locator editor: example_locator.csv', function () {
     // The run bar lists the workspace's apply files when the editor opens: ours is written first.
     files: [
       [APPLY, APPLY_SOURCE],
-      [XSS_LOCATOR, `File Path,${XSS_HEADER}\n/data/x.csv,"${XSS_CELL}"\n/data/y.csv,plain\n`],
+      [XSS_LOCATOR, `File Path,${XSS_HEADER}\n/data/x.csv,"${XSS_CELL}"\n/data/y.csv,plain\n/data/z.csv,${XSS_SCRIPT_CELL}\n`],
       [MULTILINE_LOCATOR, `File Path,Note\n/data/a.csv,"${MULTILINE_NOTE}"\n/data/b.csv,one line\n`],
     ],
     // VS Code for the web saves after a delay by default (files.autoSave "afterDelay"): the
@@ -508,17 +510,31 @@ describe('locator editor: example_locator.csv', function () {
     editor = await frame();
   });
 
-  it('shows cell text as text: an HTML payload in a cell or header is not parsed', async () => {
+  it('shows cell text as text: an HTML payload in a cell or header is not parsed; a first open draws its rows before the extension answers', async () => {
+    // A first open: the page VS Code creates carries the locator's first rows and draws them at once.
+    const firstRows = u.watchFirstRows(page, path.basename(XSS_LOCATOR));
     await u.quickOpen(page, path.basename(XSS_LOCATOR));
+    const first = await firstRows;
+    assert.ok(!first.timedOut, 'rows shown');
     const xss = await u.findWebview(page, { kind: 'editor', title: path.basename(XSS_LOCATOR) });
-    await xss.locator('#grid .grid-row[data-index="1"]').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(first.restoring, "the first rows were drawn by the page itself, before the extension's init came");
+    assert.match(first.text, /\/data\/x\.csv/);
+    await xss.locator('#grid .grid-row[data-index="2"]').waitFor({ state: 'visible', timeout: 30_000 });
+    await u.until(async () => !(await xss.evaluate(() => document.body.hasAttribute('data-restoring'))), { message: "the extension's init" });
     const hdr = await u.headers(xss);
     assert.deepStrictEqual(hdr.map((c) => c.title), ['#', 'File Path', XSS_HEADER]);
     const shown = await u.visibleRows(xss);
     assert.deepStrictEqual(shown.map((r) => r.cells), [
       ['1', '/data/x.csv', XSS_CELL],
       ['2', '/data/y.csv', 'plain'],
+      ['3', '/data/z.csv', XSS_SCRIPT_CELL],
     ]);
+    assert.strictEqual(await xss.evaluate(() => document.getElementById('first-screen')?.type), 'application/json', 'the first rows came in a data block');
+    assert.deepStrictEqual(
+      await xss.evaluate(() => [...document.scripts].filter((el) => el.type !== 'application/json' && el.textContent.includes('alert')).length),
+      0,
+      'no script element made of a cell',
+    );
     const cell = xss.locator('#grid .grid-row[data-index="0"] .cell.k-data').nth(1);
     assert.strictEqual(await cell.evaluate((el) => el.textContent), XSS_CELL);
     assert.strictEqual(await cell.evaluate((el) => el.childElementCount), 0, 'the cell holds a text node only');

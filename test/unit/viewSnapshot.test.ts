@@ -4,7 +4,8 @@
 import * as assert from 'assert';
 import { RowSliceEncoder } from '../../src/shared/rowSlices';
 import { Model } from '../../src/webview/model';
-import { SNAPSHOT_BUDGET_CHARS, SNAPSHOT_CELL_CHARS, SNAPSHOT_ROWS, type ViewContext, readSnapshot, takeSnapshot } from '../../src/webview/viewSnapshot';
+import { FIRST_SCREEN_ID, SNAPSHOT_BUDGET_CHARS, SNAPSHOT_CELL_CHARS, SNAPSHOT_ROWS, firstScreen, firstScreenJson, readSnapshot } from '../../src/shared/viewSnapshot';
+import { type ViewContext, readFirstScreen, takeSnapshot } from '../../src/webview/viewSnapshot';
 import { SETTINGS, done, initMessage, modelWith, progress, sendRows } from './webviewHelpers';
 
 const COLUMNS = ['File Path', 'Domain Tag'];
@@ -132,5 +133,51 @@ describe('view snapshot (a re-shown tab draws its rows before the extension answ
     assert.equal(readSnapshot({ ...snap, v: undefined }), undefined, 'a snapshot of no known version');
     assert.equal(readSnapshot({ ...snap, init: { ...snap.init, run: { runId: 3, running: false } } }), undefined, 'a run without progress or results');
     assert.equal(readSnapshot({ ...snap, init: { ...snap.init, run: { ...snap.init.run, results: [{ status: 'done' }] } } }), undefined, 'a result without its row');
+  });
+});
+
+describe("first screen (a first open draws the locator's first rows from the page the extension made)", () => {
+  /** The block's text as the page reads it: out of the HTML the extension wrote (the parser ends a script at `</script`). */
+  const throughPage = (json: string) => {
+    const html = `<script type="application/json" id="first-screen">${json}</script>`;
+    const inner = html.slice(html.indexOf('>') + 1, html.search(/<\/script/i));
+    return readFirstScreen({ getElementById: (id: string) => (id === FIRST_SCREEN_ID ? ({ textContent: inner } as HTMLElement) : null) });
+  };
+
+  it('draws the first rows with their results in a fresh page, before any message', () => {
+    const rows = rowsOf('d');
+    const run = { runId: 2, running: false, progress: progress({ total: N, finished: 3, done: 3 }), results: [done(1, 'one'), done(2, 'two'), done(900, 'far')] };
+    const snap = throughPage(firstScreenJson(firstScreen(initMessage(COLUMNS, N, run), rows)));
+    assert.ok(snap, 'read back from the page');
+    const m = restored(snap);
+    assert.equal(m.rowCount, N);
+    assert.deepEqual(m.rows[0], rows[0]);
+    assert.deepEqual(m.rows[SNAPSHOT_ROWS - 1], rows[SNAPSHOT_ROWS - 1]);
+    assert.equal(m.rows[SNAPSHOT_ROWS], undefined, `at most ${SNAPSHOT_ROWS} rows`);
+    assert.equal(m.results[2]?.text, 'two');
+    assert.deepEqual(snap.init.run?.results.map((r) => r.index), [1, 2], 'only the results of the rows it holds');
+  });
+
+  it('is not read when the page has no block, or a broken one', () => {
+    assert.equal(readFirstScreen({ getElementById: () => null }), undefined);
+    assert.equal(readFirstScreen({ getElementById: () => ({ textContent: '{"v":1,' }) as HTMLElement }), undefined);
+  });
+
+  it('keeps a cell that would end the block as text, and cuts long cells', () => {
+    const evil = ['</script><script>alert(1)</script>', '<!-- & \u2028 -->'];
+    const long = 'y'.repeat(SNAPSHOT_CELL_CHARS + 10);
+    const json = firstScreenJson(firstScreen(initMessage(COLUMNS, 2), [evil, [long, 'b']]));
+    assert.ok(!/[<>&]/.test(json), 'no <, > or & in the block');
+    const snap = throughPage(json);
+    assert.deepEqual(snap?.rows[0], evil);
+    assert.equal(snap?.rows[1]?.[0].length, SNAPSHOT_CELL_CHARS);
+  });
+
+  it('keeps about SNAPSHOT_BUDGET_CHARS of cells, and the unfinished run of those rows only', () => {
+    const wide = Array.from({ length: 100 }, (_, i) => ['z'.repeat(SNAPSHOT_CELL_CHARS), String(i)]);
+    const unfinishedRun = { kind: 'local' as const, text: 'The last run stopped', canResume: true, results: [done(0, 'a'), done(99, 'b')] };
+    const snap = throughPage(firstScreenJson(firstScreen({ ...initMessage(COLUMNS, 100), unfinishedRun }, wide)))!;
+    assert.ok(snap.rows.length < 100 && snap.rows.length * SNAPSHOT_CELL_CHARS <= SNAPSHOT_BUDGET_CHARS + SNAPSHOT_CELL_CHARS, `${snap.rows.length} rows`);
+    assert.deepEqual(snap.init.unfinishedRun?.results.map((r) => r.index), [0]);
   });
 });
