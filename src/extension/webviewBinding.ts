@@ -19,6 +19,8 @@ const ROWS_PER_SLICE = 2000;
 const SHOWN_ROWS = 200;
 /** Lines of a large document parsed first, so its top draws before the whole is parsed. */
 const HEAD_LINES = 200;
+/** At most this many characters of those lines go into a first screen's parse. */
+const HEAD_CHARS = 512 * 1024;
 
 /** Rows of a document not parsed yet: every record takes at least a line, so this many or fewer (the last slice says). */
 function estimatedRowCount(doc: vscode.TextDocument): number {
@@ -157,8 +159,14 @@ export class WebviewBinding implements vscode.Disposable {
   async firstScreen(doc: vscode.TextDocument): Promise<ViewSnapshot | undefined> {
     const settings = this.session.runBar.viewNow();
     if (!settings || doc.lineCount < 2) return undefined;
-    const whole = doc.lineCount <= HEAD_LINES;
-    const head = await parseLocator(doc.getText(whole ? undefined : new vscode.Range(0, 0, HEAD_LINES, 0))).catch(() => undefined);
+    // The top lines, the header and whole lines within HEAD_CHARS (a first screen keeps ~128k characters).
+    const limit = doc.positionAt(HEAD_CHARS);
+    const small = limit.isEqual(doc.lineAt(doc.lineCount - 1).range.end);
+    const lines = Math.min(HEAD_LINES, small ? doc.lineCount : Math.max(1, limit.line));
+    const whole = doc.lineCount <= lines;
+    // A small document is parsed whole, once: the parse its `ready` waits for (cached).
+    const parsing = whole ? this.session.document.parse(doc) : parseLocator(doc.getText(new vscode.Range(0, 0, lines, 0)));
+    const head = await parsing.catch(() => undefined);
     if (!head?.columns.length) return undefined;
     const init = this.initMessage(settings, head.columns, whole ? head.rows.length : estimatedRowCount(doc), undefined);
     return firstScreen(init, head.rows.map((row) => head.columns.map((c) => row[c] ?? '')));

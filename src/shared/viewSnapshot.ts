@@ -27,16 +27,19 @@ export interface ViewSnapshot {
 
 /**
  * The first rows of a locator as the snapshot its page draws first: at most SNAPSHOT_ROWS rows and
- * SNAPSHOT_BUDGET_CHARS characters of cells, long cells cut, and of `init`'s run or unfinished run
+ * SNAPSHOT_BUDGET_CHARS characters of cells (whole rows), long cells cut, and of `init`'s run or unfinished run
  * only the results of those rows.
  */
 export function firstScreen(init: InitMessage, rows: string[][]): ViewSnapshot {
   const kept: string[][] = [];
   let chars = 0;
   for (const row of rows) {
-    if (kept.length >= SNAPSHOT_ROWS || chars >= SNAPSHOT_BUDGET_CHARS) break;
+    if (kept.length >= SNAPSHOT_ROWS) break;
     const cells = row.map(cutCell);
-    for (const c of cells) chars += c.length;
+    const rowChars = cells.reduce((n, c) => n + c.length, 0);
+    // Never past the budget, not even with the first row (a very wide one): the page is sent whole.
+    if (chars + rowChars > SNAPSHOT_BUDGET_CHARS) break;
+    chars += rowChars;
     kept.push(cells);
   }
   const ofKept = (results: ResultView[]) => results.filter((r) => r.index < kept.length).map(slimResult);

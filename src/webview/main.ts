@@ -232,6 +232,9 @@ function onInit(msg: InitMessage, fromSnapshot?: ViewSnapshot): void {
   contextVersion++;
   model.init(msg, wasRestoring);
   if (fromSnapshot) model.restoreSnapshotRows(fromSnapshot.start, fromSnapshot.rows);
+  if (!fromSnapshot && msg.parseError) snapshot = undefined;
+  // Saved at once: a page VS Code rebuilds from our HTML must not draw that HTML's first screen again.
+  if (!fromSnapshot) persist();
   context = { kind: msg.kind, title: msg.title, settings: msg.settings, applyChoices: msg.applyChoices, trusted: msg.trusted, modes: msg.modes, unfinishedRun: msg.unfinishedRun };
   setText(titleEl, msg.kind === 'results' ? msg.title : '');
   titleEl.hidden = msg.kind !== 'results';
@@ -277,8 +280,7 @@ function setRestoring(on: boolean): void {
   restoreTimer = on ? setTimeout(() => restoring && abandonRestore(), RESTORE_PATIENCE_MS) : undefined;
 }
 
-// The extension answers a re-shown tab within moments; when it does not, the saved rows (which may
-// be out of date) go and the view waits as a first open does.
+// The extension answers within moments; when it does not, the saved rows (maybe out of date) go.
 const RESTORE_PATIENCE_MS = 10_000;
 let restoreTimer: ReturnType<typeof setTimeout> | undefined;
 function abandonRestore(): void {
@@ -383,9 +385,8 @@ window.addEventListener('message', (e: MessageEvent) => {
   }
 });
 
-// A tab shown again draws the rows it showed last at once (in file order only: a sorted or
-// filtered view needs every row), then asks for the state; scrolled down, for the rows it shows first.
-// A first open (no saved state yet) draws the first rows the extension put into the page.
+// A tab shown again draws the rows it showed last at once (file order only), a first open (nothing
+// saved yet) the first rows the extension put into the page; then it asks for the state.
 const restored = readSnapshot(saved.view) ?? (Object.keys(saved).length === 0 ? readFirstScreen(document) : undefined);
 if (restored && !saved.sort && !filterText.trim()) {
   snapshot = restored;

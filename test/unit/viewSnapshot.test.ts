@@ -177,7 +177,9 @@ describe("first screen (a first open draws the locator's first rows from the pag
     const wide = Array.from({ length: 100 }, (_, i) => ['z'.repeat(SNAPSHOT_CELL_CHARS), String(i)]);
     const unfinishedRun = { kind: 'local' as const, text: 'The last run stopped', canResume: true, results: [done(0, 'a'), done(99, 'b')] };
     const snap = throughPage(firstScreenJson(firstScreen({ ...initMessage(COLUMNS, 100), unfinishedRun }, wide)))!;
-    assert.ok(snap.rows.length < 100 && snap.rows.length * SNAPSHOT_CELL_CHARS <= SNAPSHOT_BUDGET_CHARS + SNAPSHOT_CELL_CHARS, `${snap.rows.length} rows`);
+    assert.ok(snap.rows.length < 100 && snap.rows.length * SNAPSHOT_CELL_CHARS <= SNAPSHOT_BUDGET_CHARS, `${snap.rows.length} rows`);
     assert.deepEqual(snap.init.unfinishedRun?.results.map((r) => r.index), [0]);
+    const tooWide = Array.from({ length: SNAPSHOT_BUDGET_CHARS / SNAPSHOT_CELL_CHARS + 1 }, () => 'w'.repeat(SNAPSHOT_CELL_CHARS));
+    assert.deepEqual(firstScreen(initMessage(['a'], 1), [tooWide]).rows, [], 'not even a first row past the budget');
   });
 });
