@@ -132,8 +132,7 @@ function build(k: ViewKind): void {
   );
 }
 
-// Until init arrives: a spinner where the table goes.
-app.replaceChildren(loadingEl);
+app.replaceChildren(loadingEl); // until init arrives: a spinner where the table goes
 
 // ---- chrome updates (coalesced to one per frame) -----------------------------------------
 
@@ -280,8 +279,7 @@ function setRestoring(on: boolean): void {
   restoreTimer = on ? setTimeout(() => restoring && abandonRestore(), RESTORE_PATIENCE_MS) : undefined;
 }
 
-// The extension answers within moments; when it does not, the saved rows (maybe out of date) go.
-const RESTORE_PATIENCE_MS = 10_000;
+const RESTORE_PATIENCE_MS = 10_000; // the extension answers within moments; else the saved rows (maybe out of date) go
 let restoreTimer: ReturnType<typeof setTimeout> | undefined;
 function abandonRestore(): void {
   // The place in the table, read while the table is still on the page.
