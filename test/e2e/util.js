@@ -85,38 +85,6 @@ async function findWebview(page, { kind, title, timeout = 60_000 } = {}) {
   );
 }
 
-/**
- * Watches, in every animation frame of the workbench page, for the locator editor titled `title` (its
- * webview's inner frame): resolves with what the first frame that showed a row with text looked
- * like: `{ restoring, text }` (restoring: the page drew it before the extension's `init` came, see
- * body[data-restoring]). Start it before the editor opens.
- */
-function watchFirstRows(page, title, timeout = 30_000) {
-  return page.evaluate(
-    ({ title, timeout }) =>
-      new Promise((resolve) => {
-        const start = Date.now();
-        const tick = () => {
-          for (const ifr of document.querySelectorAll('iframe.webview')) {
-            let doc;
-            try {
-              doc = ifr.contentDocument?.querySelector('iframe#active-frame')?.contentDocument;
-            } catch {
-              continue;
-            }
-            if (!doc || doc.title !== title) continue;
-            const row = doc.querySelector('#grid .grid-row[data-index]:not(.loading):not([hidden])');
-            if (row && row.textContent.trim()) return resolve({ restoring: doc.body.hasAttribute('data-restoring'), text: row.textContent });
-          }
-          if (Date.now() - start > timeout) return resolve({ timedOut: true });
-          requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
-      }),
-    { title, timeout },
-  );
-}
-
 /** The rows the virtualised grid has in the DOM now: view position, locator index, status, cell texts. */
 async function visibleRows(frame) {
   return frame.evaluate(() =>
@@ -360,7 +328,6 @@ module.exports = {
   answerInputBox,
   findWebview,
   visibleRows,
-  watchFirstRows,
   headers,
   allRows,
   progressState,
