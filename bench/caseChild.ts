@@ -5,6 +5,8 @@
 import { execFileSync, fork, type ChildProcess } from 'child_process';
 import * as path from 'path';
 import { prepareCase, type CaseSpec, type PreparedCase, type RunSample } from './cases';
+import { machineMeter } from './machineShare';
+import { endIdleWorkers } from '../src/core/run';
 
 // The child is this file as bench/build.js bundles it (out/bench-dist/caseChild.js): the engine inside
 // bundled as dist/ bundles it, its worker.js beside it as in dist/. Built from the sources by the
@@ -21,7 +23,9 @@ function childMain(spec: CaseSpec): void {
   prepareCase(spec).then((prepared: PreparedCase) => {
     process.on('message', (msg: string) => {
       if (msg === 'run') prepared.run().then((sample) => process.send!({ type: 'sample', sample }), fail);
-      else if (msg === 'end') process.exit(0);
+      // A kept or pre-started pool ends first: workers left behind would be reparented away from our
+      // process tree, and their CPU time counted as other processes' (machineShare.ts).
+      else if (msg === 'end') void endIdleWorkers().finally(() => process.exit(0));
     });
     process.send!({ type: 'ready', info: prepared.info });
   }, fail);
@@ -95,20 +99,74 @@ export class CaseChild {
   }
 }
 
+/** A round re-run because other processes took the machine during it: its figures, kept for the report. */
+export interface RedoneRound {
+  /** Largest share of the machine other processes took during one of the round's runs. */
+  othersShare: number;
+  /** Each case's sample of that round, in the order of the specs. */
+  samples: RunSample[];
+}
+
+export interface RoundsOptions {
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Re-run a round when, during one of its runs, other processes took more than this share of the
+   * machine (0.05: a tenth of a core of two), up to `runs` extra rounds. When that still leaves fewer
+   * than `runs` undisturbed rounds, every round is kept as measured and none is set aside.
+   */
+  redoAbove?: number;
+}
+
+export interface RoundsResult extends Array<CaseChild> {
+  /** Others' largest share of the machine in each kept round (samples[r] of every case is round r). */
+  othersShare: number[];
+  /** Rounds set aside as disturbed, with their figures. */
+  redone: RedoneRound[];
+}
+
 /**
  * Starts the cases, asks them for `runs` timed runs in turns, ends them; returns their samples in order.
  * Every other round goes in the reverse order, so no case always runs first (after the orchestrator's
  * pause) or always right after the same neighbour: samples[r] of every case still belong to round r.
+ * Each run is metered (machineShare.ts), so a round's disturbance is known and reported.
  */
-export async function rounds(specs: CaseSpec[], runs: number, env?: NodeJS.ProcessEnv): Promise<CaseChild[]> {
+export async function rounds(specs: CaseSpec[], runs: number, opts: RoundsOptions = {}): Promise<RoundsResult> {
   const children: CaseChild[] = [];
+  const all: MeteredRound[] = [];
   try {
-    for (const spec of specs) children.push(await CaseChild.start(spec, env));
-    for (let r = 0; r < runs; r++) for (const c of roundOrder(children, r)) await c.run();
+    for (const spec of specs) children.push(await CaseChild.start(spec, opts.env));
+    const maxRounds = opts.redoAbove === undefined ? runs : 2 * runs;
+    const undisturbed = () => all.filter((r) => !(r.othersShare > (opts.redoAbove ?? Infinity))).length;
+    for (let r = 0; r < maxRounds && undisturbed() < runs; r++) {
+      const samples: RunSample[] = new Array(children.length);
+      let worst = 0;
+      for (const c of roundOrder(children, r)) {
+        const meter = machineMeter();
+        samples[children.indexOf(c)] = await c.run();
+        worst = Math.max(worst, meter().othersShare);
+      }
+      all.push({ othersShare: worst, samples });
+    }
   } finally {
     await Promise.all(children.map((c) => c.end()));
   }
-  return children;
+  const { kept, redone } = judgeRounds(all, runs, opts.redoAbove);
+  children.forEach((c, i) => c.samples.splice(0, c.samples.length, ...kept.map((r) => r.samples[i])));
+  return Object.assign(children, { othersShare: kept.map((r) => r.othersShare), redone });
+}
+
+type MeteredRound = RedoneRound;
+
+/**
+ * The rounds to judge and those set aside: with `redoAbove`, the rounds where others stayed at or
+ * under it, once there are `runs` of them; otherwise (or without it) every round as measured.
+ * NaN (no /proc) counts as undisturbed: nothing is set aside where nothing could be measured.
+ */
+export function judgeRounds<T extends { othersShare: number }>(all: T[], runs: number, redoAbove?: number): { kept: T[]; redone: T[] } {
+  if (redoAbove === undefined) return { kept: all, redone: [] };
+  const undisturbed = all.filter((r) => !(r.othersShare > redoAbove));
+  if (undisturbed.length < runs) return { kept: all, redone: [] };
+  return { kept: undisturbed, redone: all.filter((r) => r.othersShare > redoAbove) };
 }
 
 /** The order of round `r`: as given in even rounds, reversed in odd ones. */

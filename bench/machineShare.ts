@@ -1,0 +1,53 @@
+// How much of the machine's CPU other processes took while we measured: /proc/stat's busy time minus
+// the CPU time of our own process tree (this process, every live descendant, and every descendant
+// they reaped), over the same interval. The tree is read from /proc, so a case child's pool workers
+// count as ours while they live and, once reaped, through their parent's cutime.
+import { readFileSync } from 'fs';
+import { procStat } from './report';
+import { treePids } from './procTree';
+
+export interface Share {
+  /** Share of the whole machine (all cores) busy with processes outside our tree. */
+  othersShare: number;
+  /** Share of the whole machine our tree used. */
+  oursShare: number;
+}
+
+/** CPU ticks (USER_HZ) a process used itself plus those of the children it reaped; 0 when it is gone. */
+function ticksWithReaped(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime: fields 14-17 of proc(5), f[11..14] here
+    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ticks of the tree under `root`, reaped descendants included. */
+export function treeTicks(root: number = process.pid): number {
+  let ticks = 0;
+  for (const pid of treePids(root)) ticks += ticksWithReaped(pid);
+  return ticks;
+}
+
+/**
+ * Starts measuring now; the function returned gives the shares since then. NaN where /proc is
+ * missing. A process of ours that outlives its parent is reparented away from the tree and its CPU
+ * counts as others' (the benchmark ends its pools before a case exits, so it should not happen).
+ */
+export function machineMeter(root: number = process.pid): () => Share {
+  const snap = () => {
+    const s = procStat();
+    return s && { ...s, ours: treeTicks(root) };
+  };
+  const a = snap();
+  return () => {
+    const b = snap();
+    if (!a || !b || b.total === a.total) return { othersShare: NaN, oursShare: NaN };
+    const ours = Math.max(0, b.ours - a.ours);
+    const total = b.total - a.total;
+    return { othersShare: Math.max(0, (b.busy - a.busy - ours) / total), oursShare: ours / total };
+  };
+}
