@@ -150,7 +150,9 @@ export class Table {
     this.schedule();
   }
 
+  /** Takes the keyboard focus, a pending redraw done first (Enter in the filter box: its rows, at once). */
   focus(): void {
+    if (this.frame) this.renderNow();
     this.scroller.focus({ preventScroll: true });
   }
 
