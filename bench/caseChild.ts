@@ -110,8 +110,8 @@ export interface RedoneRound {
 export interface RoundsOptions {
   env?: NodeJS.ProcessEnv;
   /**
-   * Re-run a round when, during one of its runs, other processes took more than this share of the
-   * machine (0.05: a tenth of a core of two), up to `runs` extra rounds. When that still leaves fewer
+   * Re-run a round when, during one of its runs (the case's untimed preparation of the run included),
+   * other processes took more than this share of all the machine's cores, up to `runs` extra rounds. When that still leaves fewer
    * than `runs` undisturbed rounds, every round is kept as measured and none is set aside.
    */
   redoAbove?: number;
@@ -139,11 +139,13 @@ export async function rounds(specs: CaseSpec[], runs: number, opts: RoundsOption
     const undisturbed = () => all.filter((r) => !(r.othersShare > (opts.redoAbove ?? Infinity))).length;
     for (let r = 0; r < maxRounds && undisturbed() < runs; r++) {
       const samples: RunSample[] = new Array(children.length);
-      let worst = 0;
-      for (const c of roundOrder(children, r)) {
+      let worst = NaN; // stays NaN only where no run could be metered
+      // A round run again keeps the order of the round it replaces, so the judged rounds still alternate.
+      for (const c of roundOrder(children, undisturbed())) {
         const meter = machineMeter();
         samples[children.indexOf(c)] = await c.run();
-        worst = Math.max(worst, meter().othersShare);
+        const share = meter().othersShare;
+        if (Number.isNaN(worst) || share > worst) worst = share;
       }
       all.push({ othersShare: worst, samples });
     }

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CaseChild, rounds, type RoundsResult } from './caseChild';
-import { FIXTURES, type CaseSpec } from './cases';
+import { FIXTURES, type CaseSpec, type RunSample } from './cases';
 import { machineMeter, type Share } from './machineShare';
 import { sampleTree, type TreeMemory } from './procTree';
 import { PYTHON_SECTIONS } from './python';
@@ -433,7 +433,7 @@ async function cpuSection(b: Bench): Promise<Record<string, unknown>> {
     ],
     R,
     // These targets hold every round, on ratios of ~2 s runs: a round in which other processes took
-    // over 5% of the machine (a tenth of a core) is run again, and reported below, not judged.
+    // over 5% of the machine (of all its cores) is run again, and reported below, not judged.
     { redoAbove: CPU_REDO_ABOVE },
   );
   const [seq, proc, warm, prewarmed, floor, freshFloor] = cpuRounds;
@@ -479,7 +479,11 @@ async function cpuSection(b: Bench): Promise<Record<string, unknown>> {
       `the floor of a fresh pool ${spread(perRoundFreshFloor, 2)} (the fresh pool reaches ${spread(freshOfFloor, 2)} of it). ${b.others('cpu')}`,
   );
   say();
-  say(disturbanceNote(cpuRounds, R, [['workers started before the first run', 3, 4], ['fresh pool', 1, 5]]));
+  // A round set aside, in the figures its targets are judged on: the speed-ups and ours ÷ the floors.
+  const asideFigures = ([sq, pr, wa, pre, fl, ffl]: RunSample[]) =>
+    `speed-up fresh pool ${fmt(sq.ms / pr.ms, 2)}×, warm pool ${fmt(sq.ms / wa.ms, 2)}×, workers started before the first run ${fmt(sq.ms / pre.ms, 2)}× ` +
+    `(÷ its floor ${fmt(fl.ms / pre.ms, 3)}), fresh pool ÷ its floor ${fmt(ffl.ms / pr.ms, 3)}`;
+  say(disturbanceNote(cpuRounds, R, asideFigures));
   const quickNote = opts.quick ? ' (quick: 100 rows, start-up weighs more)' : '';
   // Round by round (each round's sequential run against the same round's process run), every round:
   // a median of medians hid rounds where the machine's load fell on one side only.
@@ -531,10 +535,10 @@ const CPU_REDO_ABOVE = 0.05;
 
 /**
  * Which rounds the CPU-bound targets were judged on: others' share in each kept round, and each round
- * set aside (its share and, for each pair [label, ours, floor] of case indices, ours ÷ the floor).
+ * set aside with its share and its figures (`figures` of that round's samples, in the specs' order).
  */
-function disturbanceNote(r: RoundsResult, runs: number, pairs: Array<[string, number, number]>): string {
-  const pct = (x: number) => `${fmt(x * 100, 1)}%`;
+function disturbanceNote(r: RoundsResult, runs: number, figures: (samples: RunSample[]) => string): string {
+  const pct = (x: number) => (Number.isNaN(x) ? 'not measured' : `${fmt(x * 100, 1)}%`);
   const kept = `Other processes' largest share of the machine during one run of each judged round: ${r.othersShare.map(pct).join(', ')}.`;
   if (r.redone.length === 0) {
     const worst = Math.max(...r.othersShare);
@@ -542,7 +546,7 @@ function disturbanceNote(r: RoundsResult, runs: number, pairs: Array<[string, nu
       ? `${kept} Over ${pct(CPU_REDO_ABOVE)} in a round, it was run again; ${2 * runs} rounds did not give ${runs} undisturbed ones, so every round is judged as measured.`
       : `${kept} No round was set aside (a round is run again when others take over ${pct(CPU_REDO_ABOVE)}).`;
   }
-  const aside = r.redone.map((d) => `others ${pct(d.othersShare)}: ${pairs.map(([label, ours, floor]) => `${label} ÷ its floor ${fmt(d.samples[floor].ms / d.samples[ours].ms, 3)}`).join(', ')}`);
+  const aside = r.redone.map((d) => `others ${pct(d.othersShare)}: ${figures(d.samples)}`);
   return `${kept} ${r.redone.length} round(s) set aside as disturbed (others over ${pct(CPU_REDO_ABOVE)}) and run again, not judged: ${aside.join('; ')}.`;
 }
 

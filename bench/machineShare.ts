@@ -25,11 +25,20 @@ function ticksWithReaped(pid: number): number {
   }
 }
 
-/** CPU ticks of the tree under `root`, reaped descendants included. */
+/**
+ * CPU ticks of the tree under `root`, reaped descendants included. A process that exits and is reaped
+ * between the listing and the reads would be counted nowhere: the tree is listed again after the
+ * reads, and read again when it changed (a few tries).
+ */
 export function treeTicks(root: number = process.pid): number {
-  let ticks = 0;
-  for (const pid of treePids(root)) ticks += ticksWithReaped(pid);
-  return ticks;
+  let pids = treePids(root);
+  for (let attempt = 0; ; attempt++) {
+    let ticks = 0;
+    for (const pid of pids) ticks += ticksWithReaped(pid);
+    const after = treePids(root);
+    if (attempt >= 3 || (after.length === pids.length && after.every((p, i) => p === pids[i]))) return ticks;
+    pids = after;
+  }
 }
 
 /**

@@ -73,7 +73,7 @@ const filterBox = new FilterBox({
     persist();
     scheduleChrome();
   },
-  leave: () => table.focus(),
+  leave: () => table.focusDrawn(),
 });
 const filterInput = filterBox.input;
 const rowsInfo = h('span', 'rows-info', { id: 'rows-info', 'aria-live': 'polite' });

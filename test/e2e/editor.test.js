@@ -295,6 +295,21 @@ describe('locator editor: example_locator.csv', function () {
     await filter.fill('');
     await u.until(async () => (await editor.locator('#rows-info').textContent()).trim() === '21 rows', { message: '"21 rows" again' });
     assert.deepStrictEqual(await order(), [...Array(21).keys()]);
+    // "At once", exactly: typed and Enter in one task of the page, the filtered rows are drawn when
+    // that task ends (no debounce waited for, no frame).
+    const drawnAtOnce = await editor.evaluate((text) => {
+      const box = document.getElementById('filter');
+      box.value = text;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+      return [...document.querySelectorAll('#grid .grid-row[data-index]')]
+        .filter((r) => !r.hidden)
+        .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))
+        .map((r) => Number(r.dataset.index));
+    }, q);
+    assert.deepStrictEqual(drawnAtOnce, expected, 'the filtered rows drawn in the task of the Enter');
+    await filter.fill('');
+    await u.until(async () => (await editor.locator('#rows-info').textContent()).trim() === '21 rows', { message: '"21 rows" once more' });
   });
 
   it('follows the color theme (screenshots in dark, high contrast and light)', async () => {

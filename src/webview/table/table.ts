@@ -150,10 +150,14 @@ export class Table {
     this.schedule();
   }
 
-  /** Takes the keyboard focus, a pending redraw done first (Enter in the filter box: its rows, at once). */
   focus(): void {
-    if (this.frame) this.renderNow();
     this.scroller.focus({ preventScroll: true });
+  }
+
+  /** Draws a pending frame now, then takes the focus: Enter in the filter box shows its rows at once. */
+  focusDrawn(): void {
+    if (this.frame) this.renderNow();
+    this.focus();
   }
 
   /** The theme or editor font changed: row height and column widths follow. */
