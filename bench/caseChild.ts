@@ -99,7 +99,7 @@ export class CaseChild {
   }
 }
 
-/** A round re-run because other processes took the machine during it: its figures, kept for the report. */
+/** One metered round: others' largest share during its runs, and its samples (a round set aside keeps them for the report). */
 export interface RedoneRound {
   /** Largest share of the machine other processes took during one of the round's runs. */
   othersShare: number;
@@ -132,11 +132,11 @@ export interface RoundsResult extends Array<CaseChild> {
  */
 export async function rounds(specs: CaseSpec[], runs: number, opts: RoundsOptions = {}): Promise<RoundsResult> {
   const children: CaseChild[] = [];
-  const all: MeteredRound[] = [];
+  const all: RedoneRound[] = [];
   try {
     for (const spec of specs) children.push(await CaseChild.start(spec, opts.env));
     const maxRounds = opts.redoAbove === undefined ? runs : 2 * runs;
-    const undisturbed = () => all.filter((r) => !(r.othersShare > (opts.redoAbove ?? Infinity))).length;
+    const undisturbed = () => all.filter((r) => !disturbed(r, opts.redoAbove)).length;
     for (let r = 0; r < maxRounds && undisturbed() < runs; r++) {
       const samples: RunSample[] = new Array(children.length);
       let worst = NaN; // stays NaN only where no run could be metered
@@ -157,7 +157,10 @@ export async function rounds(specs: CaseSpec[], runs: number, opts: RoundsOption
   return Object.assign(children, { othersShare: kept.map((r) => r.othersShare), redone });
 }
 
-type MeteredRound = RedoneRound;
+/** Others took more than `redoAbove` (never when not asked, or not measured: NaN). */
+function disturbed(r: { othersShare: number }, redoAbove?: number): boolean {
+  return redoAbove !== undefined && r.othersShare > redoAbove;
+}
 
 /**
  * The rounds to judge and those set aside: with `redoAbove`, the rounds where others stayed at or
@@ -166,9 +169,9 @@ type MeteredRound = RedoneRound;
  */
 export function judgeRounds<T extends { othersShare: number }>(all: T[], runs: number, redoAbove?: number): { kept: T[]; redone: T[] } {
   if (redoAbove === undefined) return { kept: all, redone: [] };
-  const undisturbed = all.filter((r) => !(r.othersShare > redoAbove));
+  const undisturbed = all.filter((r) => !disturbed(r, redoAbove));
   if (undisturbed.length < runs) return { kept: all, redone: [] };
-  return { kept: undisturbed, redone: all.filter((r) => r.othersShare > redoAbove) };
+  return { kept: undisturbed, redone: all.filter((r) => disturbed(r, redoAbove)) };
 }
 
 /** The order of round `r`: as given in even rounds, reversed in odd ones. */

@@ -2,27 +2,14 @@
 // the CPU time of our own process tree (this process, every live descendant, and every descendant
 // they reaped), over the same interval. The tree is read from /proc, so a case child's pool workers
 // count as ours while they live and, once reaped, through their parent's cutime.
-import { readFileSync } from 'fs';
 import { procStat } from './report';
-import { treePids } from './procTree';
+import { readStat, treePids } from './procTree';
 
 export interface Share {
   /** Share of the whole machine (all cores) busy with processes outside our tree. */
   othersShare: number;
   /** Share of the whole machine our tree used. */
   oursShare: number;
-}
-
-/** CPU ticks (USER_HZ) a process used itself plus those of the children it reaped; 0 when it is gone. */
-function ticksWithReaped(pid: number): number {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // utime, stime, cutime, cstime: fields 14-17 of proc(5), f[11..14] here
-    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-  } catch {
-    return 0;
-  }
 }
 
 /**
@@ -34,7 +21,10 @@ export function treeTicks(root: number = process.pid): number {
   let pids = treePids(root);
   for (let attempt = 0; ; attempt++) {
     let ticks = 0;
-    for (const pid of pids) ticks += ticksWithReaped(pid);
+    for (const pid of pids) {
+      const st = readStat(pid); // gone meanwhile: 0
+      ticks += st ? st.cpu + st.reapedCpu : 0;
+    }
     const after = treePids(root);
     if (attempt >= 3 || (after.length === pids.length && after.every((p, i) => p === pids[i]))) return ticks;
     pids = after;

@@ -53,13 +53,16 @@ export function treePids(root: number): number[] {
   return seen;
 }
 
-/** From /proc/PID/stat: the parent, the CPU ticks used (user + system) and the start (ticks after boot). */
-export function readStat(pid: number): { ppid: number; cpu: number; start: number } | undefined {
+/**
+ * From /proc/PID/stat: the parent, the CPU ticks used (user + system), those of the children it
+ * reaped (cutime + cstime) and the start (ticks after boot).
+ */
+export function readStat(pid: number): { ppid: number; cpu: number; reapedCpu: number; start: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // f[0] = state (field 3); utime = field 14, stime = 15, starttime = 22
-    return { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]), start: Number(f[19]) };
+    // f[0] = state (field 3); utime = field 14, stime = 15, cutime = 16, cstime = 17, starttime = 22
+    return { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]), reapedCpu: Number(f[13]) + Number(f[14]), start: Number(f[19]) };
   } catch {
     return undefined;
   }
